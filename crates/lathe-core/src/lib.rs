@@ -1,0 +1,27 @@
+//! lathe's domain types and the reviewed data they are read from.
+//!
+//! No I/O happens here: the GPU catalog, the stage library and the Triton API facts are TOML files
+//! under `prompts/`, embedded at build time and parsed on first use. Every later step of the flow
+//! (prompts, engine, tuner) reads them through these types.
+
+mod backend;
+mod category;
+mod compute_capability;
+mod gpu_catalog;
+mod gpu_spec;
+mod stage;
+mod stage_library;
+mod suggest;
+mod triton_api;
+mod verdict_kind;
+
+pub use backend::Backend;
+pub use category::{Category, UnknownCategory};
+pub use compute_capability::ComputeCapability;
+pub use gpu_catalog::{GpuCatalog, GpuCatalogError, GpuLookupError};
+pub use gpu_spec::{GpuSpec, TensorRate};
+pub use stage::{BlockRange, Comparison, Condition, SkipRule, Stage, Tunables};
+pub use stage_library::{StageLibrary, StageLookupError};
+pub use suggest::closest;
+pub use triton_api::{MissingTl, TlFunction, TritonApi, TritonRelease, TritonReleaseError};
+pub use verdict_kind::VerdictKind;

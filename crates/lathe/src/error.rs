@@ -1,0 +1,204 @@
+//! Every expected failure of a command, how it reads, and which exit code it gets.
+//!
+//! Exit codes (documented in docs/exit-codes.md; keep the two in step):
+//!   0  success
+//!   1  failure of lathe or its surroundings (cannot write the output, a template defect)
+//!   2  usage error: unknown flag, missing argument (reported by clap)
+//!   3  bad input: a file missing or malformed, an unknown name, an invalid setting
+
+use std::fmt;
+use std::path::PathBuf;
+
+use lathe_core::{GpuLookupError, StageLookupError, TritonReleaseError};
+use lathe_prompt::{MetricsJsonError, PromptError};
+
+use crate::input::InputError;
+use crate::settings::SettingsError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success = 0,
+    Failure = 1,
+    Usage = 2,
+    BadInput = 3,
+}
+
+#[derive(Debug)]
+pub enum CliError {
+    Settings(SettingsError),
+    Input(InputError),
+    UnknownGpu {
+        error: GpuLookupError,
+        whence: String,
+    },
+    NoGpu,
+    NoCategory {
+        problem: Option<PathBuf>,
+    },
+    UnknownStage(StageLookupError),
+    UnknownTritonVersion {
+        error: TritonReleaseError,
+        whence: String,
+    },
+    BadMetrics {
+        path: PathBuf,
+        error: MetricsJsonError,
+    },
+    BadJsonFile {
+        path: PathBuf,
+        what: &'static str,
+        expected: &'static str,
+        error: serde_json::Error,
+    },
+    Output {
+        path: Option<PathBuf>,
+        source: std::io::Error,
+    },
+    Prompt(PromptError),
+}
+
+/// An error as a person reads it: what happened, the details, and what to do about it.
+#[derive(Debug)]
+pub struct Report {
+    message: String,
+    notes: Vec<String>,
+    hint: Option<String>,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        for note in &self.notes {
+            writeln!(f, "  {note}")?;
+        }
+        if let Some(hint) = &self.hint {
+            writeln!(f, "hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl CliError {
+    pub fn exit_status(&self) -> ExitStatus {
+        match self {
+            CliError::Output { .. } | CliError::Prompt(_) => ExitStatus::Failure,
+            CliError::Settings(_)
+            | CliError::Input(_)
+            | CliError::UnknownGpu { .. }
+            | CliError::NoGpu
+            | CliError::NoCategory { .. }
+            | CliError::UnknownStage(_)
+            | CliError::UnknownTritonVersion { .. }
+            | CliError::BadMetrics { .. }
+            | CliError::BadJsonFile { .. } => ExitStatus::BadInput,
+        }
+    }
+
+    pub fn report(&self) -> Report {
+        let report = |message: String, notes: Vec<String>, hint: Option<&str>| Report {
+            message,
+            notes,
+            hint: hint.map(str::to_owned),
+        };
+        match self {
+            CliError::Settings(e) => report(
+                e.to_string(),
+                vec![],
+                Some("`lathe config` shows every setting and where it was set"),
+            ),
+            CliError::Input(e) => report(e.to_string(), vec![], Some(e.hint())),
+            CliError::UnknownGpu { error, whence } => {
+                let mut notes = Vec::new();
+                match error.suggestions.as_slice() {
+                    [] => {}
+                    [one] => notes.push(format!("did you mean `{one}`?")),
+                    many => notes.push(format!("did you mean one of: {}?", many.join(", "))),
+                }
+                notes.push(format!("known GPUs: {}", error.known.join(", ")));
+                report(
+                    format!("unknown GPU `{}` (from {whence})", error.name),
+                    notes,
+                    Some("`lathe gpus` lists every GPU with its aliases; describe another one under [[gpus]] in lathe.toml"),
+                )
+            }
+            CliError::NoGpu => report(
+                "no target GPU given".to_owned(),
+                vec![],
+                Some("pass --gpu NAME, set LATHE_GPU, or set `gpu` in lathe.toml; `lathe gpus` lists the names"),
+            ),
+            CliError::NoCategory { problem } => report(
+                "no problem category given".to_owned(),
+                problem
+                    .iter()
+                    .map(|p| format!("the problem path {} names no KernelBench level (level1, level2, level3)", p.display()))
+                    .collect(),
+                Some("pass --category single|fusion|network, set LATHE_CATEGORY, or set `category` in lathe.toml"),
+            ),
+            CliError::UnknownStage(e) => {
+                let mut notes = Vec::new();
+                if let Some(s) = &e.suggestion {
+                    notes.push(format!("did you mean `{s}`?"));
+                }
+                for other in &e.found_in {
+                    notes.push(format!("`{}` is a stage of category {other}", e.id));
+                }
+                match e.category {
+                    Some(c) => notes.push(format!("stages of {c}: {}", e.known.join(", "))),
+                    None => notes.push(format!("stage ids: {}", e.known.join(", "))),
+                }
+                report(e.to_string(), notes, Some("`lathe stages` lists every stage"))
+            }
+            CliError::UnknownTritonVersion { error, whence } => report(
+                format!("{} (from {whence})", error.message),
+                vec![format!("known releases: {}", error.known.join(", "))],
+                Some("give the release that `python -c 'import triton; print(triton.__version__)'` prints"),
+            ),
+            CliError::BadMetrics { path, error } => report(
+                format!("metrics file {} is not valid: {error}", path.display()),
+                vec![],
+                Some(r#"the file must hold one JSON object: {"kernel name": {"metric name": number, ...}, ...}"#),
+            ),
+            CliError::BadJsonFile {
+                path,
+                what,
+                expected,
+                error,
+            } => report(
+                format!("{what} {} is not valid: {error}", path.display()),
+                vec![],
+                Some(expected),
+            ),
+            CliError::Output { path, source } => report(
+                match path {
+                    Some(p) => format!("cannot write {}: {source}", p.display()),
+                    None => format!("cannot write to standard output: {source}"),
+                },
+                vec![],
+                None,
+            ),
+            CliError::Prompt(e) => report(
+                e.to_string(),
+                vec![],
+                Some("this is a defect of lathe's templates; please report it"),
+            ),
+        }
+    }
+}
+
+impl From<SettingsError> for CliError {
+    fn from(e: SettingsError) -> Self {
+        CliError::Settings(e)
+    }
+}
+
+impl From<InputError> for CliError {
+    fn from(e: InputError) -> Self {
+        CliError::Input(e)
+    }
+}
+
+impl From<PromptError> for CliError {
+    fn from(e: PromptError) -> Self {
+        CliError::Prompt(e)
+    }
+}

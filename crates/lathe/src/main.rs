@@ -1,0 +1,61 @@
+//! The `lathe` binary: parses the command line, resolves settings once, runs the command, and
+//! turns its outcome into output and an exit code. The only crate of the workspace that prints.
+
+mod cli;
+mod commands;
+mod error;
+mod input;
+mod output;
+mod settings;
+mod table;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::error::{CliError, ExitStatus};
+use crate::settings::{Inputs, Settings};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // --help and --version come through here too, on standard output.
+            let status = if e.use_stderr() {
+                ExitStatus::Usage
+            } else {
+                ExitStatus::Success
+            };
+            return ExitCode::from(status as u8);
+        }
+    };
+    match run(&cli) {
+        Ok(()) => ExitCode::from(ExitStatus::Success as u8),
+        Err(error) => {
+            let _ = write!(std::io::stderr().lock(), "{}", error.report());
+            ExitCode::from(error.exit_status() as u8)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<(), CliError> {
+    let cwd = std::env::current_dir().map_err(|source| CliError::Output { path: None, source })?;
+    let env = |name: &str| std::env::var(name).ok();
+    let (flags, problem) = cli.command.flags_layer();
+    let settings = Settings::resolve(Inputs {
+        flags,
+        problem,
+        config: cli.config.as_deref(),
+        cwd: &cwd,
+        env: &env,
+    })?;
+    match &cli.command {
+        Command::Gpus(args) => commands::gpus::run(args, &settings),
+        Command::Stages(args) => commands::stages::run(args),
+        Command::Prompt(args) => commands::prompt::run(args, &settings),
+        Command::Config => commands::config::run(&settings),
+    }
+}

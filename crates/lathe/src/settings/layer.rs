@@ -1,0 +1,165 @@
+//! One layer of settings — flags, environment, a settings file or the built-in defaults — with
+//! every value optional. Layers are parsed completely before any is used (parse, then resolve).
+
+use std::fmt::Display;
+use std::path::Path;
+use std::str::FromStr;
+
+use lathe_core::{Backend, Category, GpuSpec};
+use lathe_prompt::PromptStyle;
+use serde::Deserialize;
+
+use super::SettingsError;
+use super::source::{self, Key, Origin};
+
+const DEFAULTS_TOML: &str = include_str!("defaults.toml");
+
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub origin: Origin,
+    pub gpu: Option<String>,
+    pub category: Option<Category>,
+    pub backend: Option<Backend>,
+    pub style: Option<PromptStyle>,
+    pub triton_version: Option<String>,
+    pub error_log_lines: Option<usize>,
+    /// GPUs described by the user (settings files only).
+    pub gpus: Vec<GpuSpec>,
+}
+
+/// The schema of `lathe.toml` and the user config. Unknown keys are errors: a misspelt setting
+/// that silently does nothing is the worst kind of setting.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsFile {
+    gpu: Option<String>,
+    category: Option<Category>,
+    backend: Option<Backend>,
+    #[serde(default)]
+    prompt: PromptSection,
+    #[serde(default)]
+    gpus: Vec<GpuSpec>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PromptSection {
+    style: Option<PromptStyle>,
+    triton_version: Option<String>,
+    error_log_lines: Option<usize>,
+}
+
+impl Layer {
+    pub fn empty(origin: Origin) -> Layer {
+        Layer {
+            origin,
+            gpu: None,
+            category: None,
+            backend: None,
+            style: None,
+            triton_version: None,
+            error_log_lines: None,
+            gpus: Vec::new(),
+        }
+    }
+
+    /// A settings file's layer; `text` is its content.
+    pub fn from_file(path: &Path, text: &str) -> Result<Layer, SettingsError> {
+        let file: SettingsFile = toml::from_str(text).map_err(|e| SettingsError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        Ok(Layer {
+            origin: Origin::File(path.to_owned()),
+            gpu: file.gpu,
+            category: file.category,
+            backend: file.backend,
+            style: file.prompt.style,
+            triton_version: file.prompt.triton_version,
+            error_log_lines: file.prompt.error_log_lines,
+            gpus: file.gpus,
+        })
+    }
+
+    /// The built-in defaults (`defaults.toml`, also the documented template of a settings file).
+    pub fn defaults() -> Layer {
+        let mut layer = Layer::from_file(Path::new("defaults.toml"), DEFAULTS_TOML)
+            .unwrap_or_else(|e| panic!("built-in defaults.toml: {e}"));
+        layer.origin = Origin::Default;
+        layer
+    }
+
+    /// The `LATHE_*` variables. An empty variable counts as unset.
+    pub fn from_env(var: &dyn Fn(&str) -> Option<String>) -> Result<Layer, SettingsError> {
+        let get = |key: &Key| var(key.env).filter(|v| !v.trim().is_empty());
+        Ok(Layer {
+            gpu: get(&source::GPU),
+            category: typed(get(&source::CATEGORY), &source::CATEGORY)?,
+            backend: typed(get(&source::BACKEND), &source::BACKEND)?,
+            style: typed(get(&source::STYLE), &source::STYLE)?,
+            triton_version: get(&source::TRITON_VERSION),
+            error_log_lines: typed(get(&source::ERROR_LOG_LINES), &source::ERROR_LOG_LINES)?,
+            ..Layer::empty(Origin::Env)
+        })
+    }
+}
+
+/// An environment variable's value parsed as its setting's type; the error names the variable.
+fn typed<T>(value: Option<String>, key: &'static Key) -> Result<Option<T>, SettingsError>
+where
+    T: FromStr,
+    T::Err: Display,
+{
+    value
+        .map(|value| {
+            value
+                .trim()
+                .parse()
+                .map_err(|e: T::Err| SettingsError::Env {
+                    var: key.env,
+                    reason: e.to_string(),
+                    value,
+                })
+        })
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_and_set_what_they_document() {
+        let d = Layer::defaults();
+        assert_eq!(d.style, Some(PromptStyle::Full));
+        assert_eq!(d.backend, Some(Backend::Triton));
+        assert_eq!(d.error_log_lines, Some(150));
+        assert!(d.gpu.is_none() && d.category.is_none() && d.triton_version.is_none());
+    }
+
+    #[test]
+    fn a_misspelt_key_names_the_file_and_the_key() {
+        let err =
+            Layer::from_file(Path::new("lathe.toml"), "[prompt]\nstlye = \"full\"\n").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("lathe.toml") && text.contains("stlye"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn env_values_are_checked_where_they_are_read() {
+        let env = |k: &str| (k == "LATHE_PROMPT_STYLE").then(|| "fancy".to_owned());
+        let err = Layer::from_env(&env).unwrap_err();
+        assert!(
+            err.to_string().contains("LATHE_PROMPT_STYLE=fancy"),
+            "{err}"
+        );
+        let env = |k: &str| (k == "LATHE_GPU").then(String::new);
+        assert!(
+            Layer::from_env(&env).unwrap().gpu.is_none(),
+            "empty means unset"
+        );
+    }
+}
