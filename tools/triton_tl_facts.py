@@ -11,8 +11,24 @@ import sys
 from pathlib import Path
 
 WATCHED = [
-    "tanh", "sigmoid", "gelu", "silu", "softmax", "mish", "relu", "leaky_relu", "softplus",
-    "pow", "log1p", "expm1", "erf", "clamp", "cumsum", "gather", "topk", "dot_scaled",
+    "tanh",
+    "sigmoid",
+    "gelu",
+    "silu",
+    "softmax",
+    "mish",
+    "relu",
+    "leaky_relu",
+    "softplus",
+    "pow",
+    "log1p",
+    "expm1",
+    "erf",
+    "clamp",
+    "cumsum",
+    "gather",
+    "topk",
+    "dot_scaled",
     "make_tensor_descriptor",
 ]
 

@@ -44,7 +44,7 @@ pub enum Command {
     /// List the optimization stages with their metrics, skip thresholds and tunables
     Stages(StagesArgs),
     /// Render a prompt: a stage's optimization prompt, or a seed, analyst or repair prompt
-    Prompt(PromptArgs),
+    Prompt(Box<PromptArgs>),
     /// Show the resolved settings and where each value came from
     Config,
 }

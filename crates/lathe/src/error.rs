@@ -151,7 +151,7 @@ impl CliError {
             CliError::UnknownTritonVersion { error, whence } => report(
                 format!("{} (from {whence})", error.message),
                 vec![format!("known releases: {}", error.known.join(", "))],
-                Some("give the release that `python -c 'import triton; print(triton.__version__)'` prints"),
+                Some("pass a release listed above, or leave the version unset to keep the seed prompts' list"),
             ),
             CliError::BadMetrics { path, error } => report(
                 format!("metrics file {} is not valid: {error}", path.display()),

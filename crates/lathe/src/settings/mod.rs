@@ -1,7 +1,13 @@
-//! Settings, resolved once per command from five layers, most specific first: command-line flags
-//! > `LATHE_*` environment variables > the project's `lathe.toml` > the user config > built-in
-//! defaults. (A problem path naming a KernelBench level sits just below the flags, for the
-//! category only.) Every resolved value remembers its layer, for errors and `lathe config`.
+//! Settings, resolved once per command from five layers, most specific first:
+//!
+//! 1. command-line flags;
+//! 2. `LATHE_*` environment variables;
+//! 3. the project's `lathe.toml` (working directory or a parent; `--config` names another);
+//! 4. the user config (`~/.config/lathe/config.toml`);
+//! 5. built-in defaults (`defaults.toml`).
+//!
+//! A problem path naming a KernelBench level sits just below the flags, for the category only.
+//! Every resolved value remembers its layer, for errors and `lathe config`.
 
 mod layer;
 pub mod source;
@@ -217,13 +223,8 @@ mod tests {
             ..Layer::empty(Origin::Flag)
         };
         let s = fx.resolve(flags, None).unwrap();
-        assert_eq!(
-            (
-                s.gpu.as_ref().unwrap().value.as_str(),
-                &s.gpu.unwrap().origin
-            ),
-            ("4090", &Origin::Flag)
-        );
+        let gpu = s.gpu.as_ref().unwrap();
+        assert_eq!((gpu.value.as_str(), &gpu.origin), ("4090", &Origin::Flag));
         assert_eq!(
             (s.style.value, &s.style.origin),
             (PromptStyle::Full, &Origin::Env)

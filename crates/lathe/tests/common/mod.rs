@@ -1,0 +1,71 @@
+//! Runs the real `lathe` binary in a sandbox: a fresh temporary directory as the working
+//! directory (with an empty lathe.toml, so no settings file above it is found) and as HOME, and
+//! an environment with nothing but PATH in it.
+
+#![allow(dead_code, reason = "each test binary uses part of the sandbox")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("lathe.toml"), "").unwrap();
+        Sandbox {
+            dir,
+            env: Vec::new(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, relative: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    pub fn env(mut self, name: &str, value: &str) -> Sandbox {
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_lathe"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .unwrap();
+        Run {
+            code: output.status.code().expect("lathe exited by a signal"),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
+    }
+
+    /// `stderr` with this sandbox's path replaced by `[SANDBOX]`, for snapshots.
+    pub fn redact(&self, text: &str) -> String {
+        let real = self.dir.path().canonicalize().unwrap();
+        text.replace(&real.display().to_string(), "[SANDBOX]")
+            .replace(&self.dir.path().display().to_string(), "[SANDBOX]")
+    }
+}
