@@ -29,16 +29,25 @@ impl Category {
         }
     }
 
-    /// The category a KernelBench-style path implies: a `level1`, `level2` or `level3` folder (or
-    /// file name prefix) anywhere in it. `None` when the path says nothing, or says two things.
+    /// The category a KernelBench-style path implies: a path component that is `level1`,
+    /// `level2` or `level3`, alone or followed by a separator (`level2_fusions`, `level1-19.py`).
+    /// `None` when the path says nothing, or says two different things.
     pub fn from_problem_path(path: &Path) -> Option<Category> {
         let mut found = None;
         for part in path.iter().filter_map(|p| p.to_str()) {
             let lower = part.to_ascii_lowercase();
-            let category = match lower.as_str() {
-                s if s.starts_with("level1") => Category::Single,
-                s if s.starts_with("level2") => Category::Fusion,
-                s if s.starts_with("level3") => Category::Network,
+            let Some(rest) = lower.strip_prefix("level") else {
+                continue;
+            };
+            let mut chars = rest.chars();
+            let digit = chars.next();
+            if chars.as_str().starts_with(|c: char| c.is_alphanumeric()) {
+                continue; // `level10`, `levels`: not a KernelBench level
+            }
+            let category = match digit {
+                Some('1') => Category::Single,
+                Some('2') => Category::Fusion,
+                Some('3') => Category::Network,
                 _ => continue,
             };
             if found.is_some_and(|f| f != category) {
@@ -87,6 +96,9 @@ mod tests {
             ("level3_networks/resnet.py", Some(Category::Network)),
             ("examples/my_problem.py", None),
             ("level1/level2/confused.py", None),
+            ("level10/x.py", None),
+            ("levelé/x.py", None),
+            ("level1-19_ReLU.py", Some(Category::Single)),
         ];
         for (path, expected) in cases {
             assert_eq!(

@@ -76,23 +76,27 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     &text[from..to]
 }
 
+/// Writes the seed's `[CURRENT CODE]` to `K.py`, as a file ending in a newline.
+fn write_kernel(sandbox: &Sandbox, seed: &str) {
+    let code = between(
+        seed,
+        "[CURRENT CODE]\n```python\n",
+        "\n```\n\n[NCU PROFILING METRICS]",
+    );
+    sandbox.write("K.py", &format!("{code}\n"));
+}
+
 #[test]
 fn lathe_prompt_reproduces_the_seeds_byte_for_byte() {
     for (name, flags) in SEEDS {
         let seed = seed_text(name);
         let sandbox = Sandbox::new();
-        let code = between(
-            &seed,
-            "[CURRENT CODE]\n```python\n",
-            "\n```\n\n[NCU PROFILING METRICS]",
-        );
-        let kernel = sandbox.write("K.py", &format!("{code}\n"));
-        let mut args = vec!["prompt", "--kernel", kernel.to_str().unwrap()];
+        write_kernel(&sandbox, &seed);
+        let mut args = vec!["prompt", "--kernel", "K.py"];
         let metrics = between(&seed, "[NCU PROFILING METRICS]\n", "\n\n**Task**");
-        let metrics_path;
         if metrics != "No NCU metrics available" {
-            metrics_path = sandbox.write("M.json", &format!("{metrics}\n"));
-            args.extend(["--metrics", metrics_path.to_str().unwrap()]);
+            sandbox.write("M.json", &format!("{metrics}\n"));
+            args.extend(["--metrics", "M.json"]);
         }
         args.extend(flags);
         let run = sandbox.run(&args);
@@ -135,12 +139,7 @@ fn out_writes_the_same_bytes_to_a_file() {
     let (name, flags) = SEEDS[2];
     let seed = seed_text(name);
     let sandbox = Sandbox::new();
-    let code = between(
-        &seed,
-        "[CURRENT CODE]\n```python\n",
-        "\n```\n\n[NCU PROFILING METRICS]",
-    );
-    sandbox.write("K.py", code);
+    write_kernel(&sandbox, &seed);
     let mut args = vec!["prompt", "--kernel", "K.py", "--out", "prompts/out.txt"];
     args.extend(flags);
     let run = sandbox.run(&args);
