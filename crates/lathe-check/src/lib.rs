@@ -1,0 +1,1 @@
+//! Static checks on candidate sources (being written).

@@ -1,0 +1,5 @@
+//! The worker protocol and the driver of worker processes.
+//!
+//! Design note: docs/design/worker-protocol.md.
+
+pub mod process;

@@ -1,0 +1,1 @@
+//! Process control (being written).
