@@ -145,6 +145,33 @@ pub enum Policy {
     Strict,
 }
 
+impl Policy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Policy::Default => "default",
+            Policy::Strict => "strict",
+        }
+    }
+}
+
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Policy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "default" => Ok(Policy::Default),
+            "strict" => Ok(Policy::Strict),
+            _ => Err(format!("unknown policy `{s}`: expected default or strict")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +192,9 @@ mod tests {
             r: Rule,
         }
         let text = toml::to_string(&W { r: rule }).unwrap();
-        text.trim().trim_start_matches("r = ").trim_matches('"').to_owned()
+        text.trim()
+            .trim_start_matches("r = ")
+            .trim_matches('"')
+            .to_owned()
     }
 }

@@ -14,6 +14,7 @@ mod stage;
 mod stage_library;
 mod suggest;
 mod triton_api;
+mod verdict;
 mod verdict_kind;
 
 pub use backend::Backend;
@@ -26,4 +27,8 @@ pub use stage::{BlockRange, Comparison, Condition, SkipRule, Stage, Tunables};
 pub use stage_library::{StageLibrary, StageLookupError};
 pub use suggest::closest;
 pub use triton_api::{MissingTl, TlFunction, TritonApi, TritonRelease, TritonReleaseError};
+pub use verdict::{
+    CompileBaseline, Correct, Crash, OutputError, SpeedOfLight, Timing, TimingStats, Trial,
+    Verdict, Wrong,
+};
 pub use verdict_kind::VerdictKind;

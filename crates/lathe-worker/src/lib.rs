@@ -2,4 +2,7 @@
 //!
 //! Design note: docs/design/worker-protocol.md.
 
+pub mod driver;
+pub mod embedded;
 pub mod process;
+pub mod protocol;

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
-use lathe_core::{Backend, Category};
+use lathe_core::{Backend, Category, Policy};
 use lathe_prompt::PromptStyle;
+use lathe_worker::protocol::Device;
 
 use crate::settings::{Layer, Origin};
 
@@ -24,7 +25,8 @@ Settings are resolved once per command: flags > LATHE_* environment variables > 
 (in the working directory or a parent) > the user config (~/.config/lathe/config.toml) >
 built-in defaults. `lathe config` shows the result.
 
-Exit codes: 0 success, 1 failure, 2 usage error, 3 bad input (see docs/exit-codes.md).";
+Exit codes: 0 success, 1 failure, 2 usage error, 3 bad input, 4 candidate judged not correct,
+5 environment unavailable (see docs/exit-codes.md).";
 
 #[derive(Debug, Parser)]
 #[command(name = "lathe", version, about = ABOUT, long_about = LONG_ABOUT, max_term_width = 100)]
@@ -45,8 +47,74 @@ pub enum Command {
     Stages(StagesArgs),
     /// Render a prompt: a stage's optimization prompt, or a seed, analyst or repair prompt
     Prompt(Box<PromptArgs>),
+    /// Judge a candidate kernel: correctness, integrity and timing, in a sandboxed worker
+    Eval(Box<EvalArgs>),
+    /// Describe this machine: GPU, software, `tl` functions, Nsight Compute, copy bandwidth
+    Probe(ProbeArgs),
     /// Show the resolved settings and where each value came from
     Config,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The reference problem: a KernelBench-style Python file defining `Model`
+    #[arg(long, value_name = "FILE")]
+    pub problem: PathBuf,
+    /// The candidate: a Python file defining `ModelNew`
+    #[arg(long, value_name = "FILE")]
+    pub kernel: PathBuf,
+    /// Override a module-level constant of the problem (repeatable): `--set batch_size=2`;
+    /// the value is read as JSON (numbers, lists), else as text
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
+    pub overrides: Vec<(String, serde_json::Value)>,
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+    /// Correctness trials, each with fresh seeded inputs
+    #[arg(long, value_name = "N")]
+    pub trials: Option<u32>,
+    /// Kernel language (default: cuda when the kernel calls load_inline, else the setting)
+    #[arg(long, value_name = "BACKEND", value_parser = backend_parser())]
+    pub backend: Option<Backend>,
+    /// `default`: PyTorch may do part of the work; `strict`: library compute is refused too
+    #[arg(long, value_name = "POLICY", value_parser = policy_parser())]
+    pub policy: Option<Policy>,
+    /// Judge correctness and integrity only
+    #[arg(long)]
+    pub no_timing: bool,
+    /// Skip the torch.compile baseline (it is cached per problem and GPU once measured)
+    #[arg(long)]
+    pub no_compile_baseline: bool,
+    /// Print one JSON object instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Where candidates run: a CUDA GPU, or Triton's interpreter on the CPU (no timing)
+    #[arg(long, value_name = "DEVICE", value_parser = device_parser())]
+    pub device: Option<Device>,
+    /// The Python interpreter with torch and triton
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<String>,
+    /// Wall-clock limit of the evaluation, in seconds
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Resident-memory limit of the evaluation's processes, in GB
+    #[arg(long, value_name = "GB")]
+    pub memory_limit_gb: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+    /// The Nsight Compute command (default: `ncu` on PATH)
+    #[arg(long, value_name = "PATH", env = "LATHE_NCU")]
+    pub ncu: Option<PathBuf>,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -198,6 +266,34 @@ fn style_parser() -> impl TypedValueParser<Value = PromptStyle> {
     })
 }
 
+fn policy_parser() -> impl TypedValueParser<Value = Policy> {
+    PossibleValuesParser::new(["default", "strict"]).map(|s| {
+        s.parse::<Policy>()
+            .unwrap_or_else(|_| unreachable!("a listed value"))
+    })
+}
+
+fn device_parser() -> impl TypedValueParser<Value = Device> {
+    PossibleValuesParser::new(Device::ALL.map(Device::as_str)).map(|s| {
+        s.parse::<Device>()
+            .unwrap_or_else(|_| unreachable!("a listed value"))
+    })
+}
+
+/// `NAME=VALUE`, the value read as JSON when it is JSON (2, 0.5, [1, 2], true), else as text.
+fn parse_override(text: &str) -> Result<(String, serde_json::Value), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not NAME=VALUE"))?;
+    let name = name.trim();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(format!("`{name}` is not a Python constant name"));
+    }
+    let value = serde_json::from_str(value.trim())
+        .unwrap_or_else(|_| serde_json::Value::String(value.trim().to_owned()));
+    Ok((name.to_owned(), value))
+}
+
 fn backend_parser() -> impl TypedValueParser<Value = Backend> {
     PossibleValuesParser::new(Backend::ALL.map(Backend::as_str)).map(|s| {
         s.parse::<Backend>()
@@ -223,6 +319,14 @@ impl Command {
             Command::Gpus(_) | Command::Stages(_) | Command::Config => {
                 (Layer::empty(Origin::Flag), None)
             }
+            Command::Eval(e) => {
+                let mut layer = e.worker.layer();
+                layer.backend = e.backend;
+                layer.eval.policy = e.policy;
+                layer.eval.trials = e.trials;
+                (layer, Some(&e.problem))
+            }
+            Command::Probe(p) => (p.worker.layer(), None),
             Command::Prompt(p) => match &p.kind {
                 None => {
                     let o = &p.optimize;
@@ -244,6 +348,19 @@ impl Command {
                 Some(PromptKind::Repair(r)) => (r.failure.layer(), Some(&r.failure.problem)),
             },
         }
+    }
+}
+
+impl WorkerArgs {
+    fn layer(&self) -> Layer {
+        let mut layer = Layer {
+            python: self.python.clone(),
+            ..Layer::empty(Origin::Flag)
+        };
+        layer.eval.device = self.device;
+        layer.eval.timeout_seconds = self.timeout;
+        layer.eval.memory_limit_gb = self.memory_limit_gb;
+        layer
     }
 }
 

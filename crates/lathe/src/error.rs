@@ -5,12 +5,15 @@
 //!   1  failure of lathe or its surroundings (cannot write the output, a template defect)
 //!   2  usage error: unknown flag, missing argument (reported by clap)
 //!   3  bad input: a file missing or malformed, an unknown name, an invalid setting
+//!   4  `lathe eval`: the candidate was judged, and not correct
+//!   5  environment unavailable: no usable Python/torch, no CUDA device, worker cannot start
 
 use std::fmt;
 use std::path::PathBuf;
 
 use lathe_core::{GpuLookupError, StageLookupError, TritonReleaseError};
 use lathe_prompt::{MetricsJsonError, PromptError};
+use lathe_worker::driver::DriverError;
 
 use crate::input::InputError;
 use crate::settings::SettingsError;
@@ -21,6 +24,8 @@ pub enum ExitStatus {
     Failure = 1,
     Usage = 2,
     BadInput = 3,
+    NotCorrect = 4,
+    Environment = 5,
 }
 
 #[derive(Debug)]
@@ -55,6 +60,22 @@ pub enum CliError {
         source: std::io::Error,
     },
     Prompt(PromptError),
+    /// The problem file is unusable (the worker could not load it).
+    Problem {
+        message: String,
+    },
+    /// The machine cannot run what was asked.
+    Environment {
+        message: String,
+        hint: Option<String>,
+    },
+    /// Running the worker failed before it could judge anything.
+    Worker(DriverError),
+    /// A defect of the worker itself.
+    WorkerDefect {
+        message: String,
+        detail: Option<String>,
+    },
 }
 
 /// An error as a person reads it: what happened, the details, and what to do about it.
@@ -81,7 +102,18 @@ impl fmt::Display for Report {
 impl CliError {
     pub fn exit_status(&self) -> ExitStatus {
         match self {
-            CliError::Output { .. } | CliError::Prompt(_) => ExitStatus::Failure,
+            CliError::Output { .. } | CliError::Prompt(_) | CliError::WorkerDefect { .. } => {
+                ExitStatus::Failure
+            }
+            CliError::Environment { .. } => ExitStatus::Environment,
+            CliError::Worker(e) => match e {
+                DriverError::BadResult { .. } => ExitStatus::Failure,
+                DriverError::Install { .. }
+                | DriverError::Scratch(_)
+                | DriverError::Spawn(_)
+                | DriverError::Interpreter { .. } => ExitStatus::Environment,
+            },
+            CliError::Problem { .. } => ExitStatus::BadInput,
             CliError::Settings(_)
             | CliError::Input(_)
             | CliError::UnknownGpu { .. }
@@ -181,8 +213,50 @@ impl CliError {
                 vec![],
                 Some("this is a defect of lathe's templates; please report it"),
             ),
+            CliError::Problem { message } => report(
+                message.clone(),
+                vec![],
+                Some("the problem must define `Model`, `get_inputs()` and `get_init_inputs()`; `--set NAME=VALUE` may only set its module-level constants"),
+            ),
+            CliError::Environment { message, hint } => report(
+                message.clone(),
+                vec![],
+                Some(hint.as_deref().unwrap_or("`lathe probe` shows what this machine offers; `--device interpret` runs Triton kernels on the CPU")),
+            ),
+            CliError::Worker(e) => {
+                let hint = match e {
+                    DriverError::Spawn(_) => Some("pass the interpreter with --python PATH or LATHE_PYTHON"),
+                    DriverError::BadResult { .. } => Some("this is a defect of lathe's worker; please report it"),
+                    _ => None,
+                };
+                let notes = match e {
+                    DriverError::BadResult { stderr_tail, .. } => tail_notes(stderr_tail),
+                    _ => vec![],
+                };
+                let message = match e {
+                    // The process module's own hints speak of its API; the user needs ours.
+                    DriverError::Spawn(spawn) => {
+                        let text = spawn.to_string();
+                        let first = text.lines().next().unwrap_or_default();
+                        format!("cannot start the worker's Python interpreter: {first}")
+                    }
+                    other => other.to_string(),
+                };
+                report(message, notes, hint)
+            }
+            CliError::WorkerDefect { message, detail } => report(
+                format!("the worker failed: {message}"),
+                detail.as_deref().map(tail_notes).unwrap_or_default(),
+                Some("this is a defect of lathe's worker; please report it with the lines above"),
+            ),
         }
     }
+}
+
+/// The last lines of a log, as report notes.
+fn tail_notes(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().rev().take(8).collect();
+    lines.into_iter().rev().map(str::to_owned).collect()
 }
 
 impl From<SettingsError> for CliError {

@@ -8,6 +8,7 @@ mod input;
 mod output;
 mod settings;
 mod table;
+mod verdict_view;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -33,7 +34,7 @@ fn main() -> ExitCode {
         }
     };
     match run(&cli) {
-        Ok(()) => ExitCode::from(ExitStatus::Success as u8),
+        Ok(status) => ExitCode::from(status as u8),
         Err(error) => {
             let _ = write!(std::io::stderr().lock(), "{}", error.report());
             ExitCode::from(error.exit_status() as u8)
@@ -41,7 +42,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: &Cli) -> Result<(), CliError> {
+fn run(cli: &Cli) -> Result<ExitStatus, CliError> {
     let cwd = std::env::current_dir().map_err(|source| CliError::Output { path: None, source })?;
     let env = |name: &str| std::env::var(name).ok();
     let (flags, problem) = cli.command.flags_layer();
@@ -53,9 +54,19 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         env: &env,
     })?;
     match &cli.command {
-        Command::Gpus(args) => commands::gpus::run(args, &settings),
-        Command::Stages(args) => commands::stages::run(args),
-        Command::Prompt(args) => commands::prompt::run(args, &settings),
-        Command::Config => commands::config::run(&settings),
+        Command::Gpus(args) => commands::gpus::run(args, &settings)?,
+        Command::Stages(args) => commands::stages::run(args)?,
+        Command::Prompt(args) => commands::prompt::run(args, &settings)?,
+        Command::Config => commands::config::run(&settings)?,
+        Command::Probe(args) => commands::probe::run(args, &settings)?,
+        Command::Eval(args) => {
+            let correct = commands::eval::run(args, &settings)?;
+            return Ok(if correct {
+                ExitStatus::Success
+            } else {
+                ExitStatus::NotCorrect
+            });
+        }
     }
+    Ok(ExitStatus::Success)
 }

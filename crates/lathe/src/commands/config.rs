@@ -22,9 +22,35 @@ pub fn run(settings: &Settings) -> Result<(), CliError> {
         row(&source::STYLE, Some(&s.style)),
         row(&source::TRITON_VERSION, s.triton_version.as_ref()),
         row(&source::ERROR_LOG_LINES, Some(&s.error_log_lines)),
+        row(&source::PYTHON, Some(&s.eval.python)),
+        [
+            source::CACHE_DIR.name.to_owned(),
+            s.eval.cache_dir.display().to_string(),
+            String::new(),
+            source::CACHE_DIR.about.to_owned(),
+        ],
+        row(&source::DEVICE, Some(&s.eval.device)),
+        row(&source::POLICY, Some(&s.eval.policy)),
+        row(&source::TRIALS, Some(&s.eval.trials)),
+        row(&source::SECOND_SHAPE, Some(&s.eval.second_shape)),
+        row(&source::TIMEOUT, Some(&s.eval.timeout_seconds)),
+        row(&source::GRACE, Some(&s.eval.grace_seconds)),
+        row(&source::MEMORY_LIMIT, Some(&s.eval.memory_limit_gb)),
+        row(&source::FILE_SIZE_LIMIT, Some(&s.eval.file_size_limit_mb)),
     ];
     let mut text = crate::table::render(&["SETTING", "VALUE", "SET BY", "MEANING"], &rows);
-    text.push('\n');
+    let tolerances: Vec<String> = s
+        .eval
+        .tolerances
+        .iter()
+        .map(|(dtype, [atol, rtol])| format!("{dtype} atol={atol:e} rtol={rtol:e}"))
+        .collect();
+    text.push_str(&format!("eval.tolerances: {}\n", tolerances.join("; ")));
+    let t = &s.eval.timing;
+    text.push_str(&format!(
+        "eval.timing: enabled={} compile_baseline={} runs>={} seconds>={} (caps {} runs, {} s), warm-up {} runs and {} s\n\n",
+        t.enabled, t.compile_baseline, t.min_runs, t.min_seconds, t.max_runs, t.max_seconds, t.warmup_runs, t.warmup_seconds
+    ));
     match s.files.as_slice() {
         [] => text.push_str("settings files read: none\n"),
         files => {
@@ -39,7 +65,10 @@ pub fn run(settings: &Settings) -> Result<(), CliError> {
         text.push_str(&format!("user config: {}{state}\n", user.display()));
     }
     text.push_str("environment variables:");
-    for key in crate::settings::ALL_KEYS {
+    for key in crate::settings::ALL_KEYS
+        .iter()
+        .filter(|k| k.env.starts_with("LATHE_"))
+    {
         text.push_str(&format!(" {}", key.env));
     }
     text.push('\n');

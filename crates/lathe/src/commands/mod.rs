@@ -2,6 +2,8 @@
 //! returns what went wrong as a `CliError`; only `main` turns errors into text and exit codes.
 
 pub mod config;
+pub mod eval;
 pub mod gpus;
+pub mod probe;
 pub mod prompt;
 pub mod stages;

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use lathe_core::{Backend, Category, GpuSpec, StageLibrary, TritonApi};
+use lathe_core::{Category, GpuSpec, StageLibrary, TritonApi};
 use lathe_prompt::{
     Diagnosis, ErrorLog, FailedAttempt, FailureRequest, MetricsJson, OptimizeRequest, Prompts,
     SeedRequest, TritonFacts,
@@ -13,7 +13,7 @@ use crate::cli::{FailureArgs, OptimizeArgs, PromptArgs, PromptKind, SeedArgs};
 use crate::error::CliError;
 use crate::input::{FileRole, read_text};
 use crate::output::emit;
-use crate::settings::{Origin, Settings};
+use crate::settings::Settings;
 
 pub fn run(args: &PromptArgs, settings: &Settings) -> Result<(), CliError> {
     let prompts = Prompts::new();
@@ -119,22 +119,13 @@ fn with_failure(
     let error_log = ErrorLog::tail(&log, settings.error_log_lines.value);
     Ok(render(&FailureRequest {
         gpu: target_gpu(settings)?,
-        backend: failure_backend(settings, &code),
+        backend: super::eval::backend_of(settings, &code),
         reference_source: &reference,
         code: &code,
         error_log: &error_log,
         history: &history,
         diagnosis,
     })?)
-}
-
-/// The backend setting, except that a kernel built with `load_inline` is CUDA unless someone
-/// said otherwise.
-fn failure_backend(settings: &Settings, code: &str) -> Backend {
-    match settings.backend.origin {
-        Origin::Default if code.contains("load_inline") => Backend::Cuda,
-        _ => settings.backend.value,
-    }
 }
 
 fn target_gpu(settings: &Settings) -> Result<&GpuSpec, CliError> {

@@ -5,8 +5,11 @@ use std::fmt::Display;
 use std::path::Path;
 use std::str::FromStr;
 
-use lathe_core::{Backend, Category, GpuSpec};
+use std::collections::BTreeMap;
+
+use lathe_core::{Backend, Category, GpuSpec, Policy};
 use lathe_prompt::PromptStyle;
+use lathe_worker::protocol::Device;
 use serde::Deserialize;
 
 use super::SettingsError;
@@ -23,8 +26,45 @@ pub struct Layer {
     pub style: Option<PromptStyle>,
     pub triton_version: Option<String>,
     pub error_log_lines: Option<usize>,
+    /// The Python interpreter the worker runs with.
+    pub python: Option<String>,
+    /// lathe's cache directory (the installed worker, cached baselines).
+    pub cache_dir: Option<String>,
+    pub eval: EvalLayer,
     /// GPUs described by the user (settings files only).
     pub gpus: Vec<GpuSpec>,
+}
+
+/// The `[eval]` settings: how candidates are judged.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvalLayer {
+    pub device: Option<Device>,
+    pub policy: Option<Policy>,
+    pub trials: Option<u32>,
+    pub second_shape: Option<bool>,
+    pub timeout_seconds: Option<f64>,
+    pub grace_seconds: Option<f64>,
+    pub memory_limit_gb: Option<f64>,
+    pub file_size_limit_mb: Option<u64>,
+    /// `[atol, rtol]` by output dtype (settings files only).
+    pub tolerances: Option<BTreeMap<String, [f64; 2]>>,
+    pub timing: Option<TimingTable>,
+}
+
+/// The `[eval.timing]` protocol (settings files only; `--no-timing` and
+/// `--no-compile-baseline` switch parts off).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimingTable {
+    pub enabled: Option<bool>,
+    pub compile_baseline: Option<bool>,
+    pub min_runs: Option<u32>,
+    pub min_seconds: Option<f64>,
+    pub max_runs: Option<u32>,
+    pub max_seconds: Option<f64>,
+    pub warmup_runs: Option<u32>,
+    pub warmup_seconds: Option<f64>,
 }
 
 /// The schema of `lathe.toml` and the user config. Unknown keys are errors: a misspelt setting
@@ -35,8 +75,12 @@ struct SettingsFile {
     gpu: Option<String>,
     category: Option<Category>,
     backend: Option<Backend>,
+    python: Option<String>,
+    cache_dir: Option<String>,
     #[serde(default)]
     prompt: PromptSection,
+    #[serde(default)]
+    eval: EvalLayer,
     #[serde(default)]
     gpus: Vec<GpuSpec>,
 }
@@ -59,6 +103,9 @@ impl Layer {
             style: None,
             triton_version: None,
             error_log_lines: None,
+            python: None,
+            cache_dir: None,
+            eval: EvalLayer::default(),
             gpus: Vec::new(),
         }
     }
@@ -77,6 +124,9 @@ impl Layer {
             style: file.prompt.style,
             triton_version: file.prompt.triton_version,
             error_log_lines: file.prompt.error_log_lines,
+            python: file.python,
+            cache_dir: file.cache_dir,
+            eval: file.eval,
             gpus: file.gpus,
         })
     }
@@ -99,6 +149,16 @@ impl Layer {
             style: typed(get(&source::STYLE), &source::STYLE)?,
             triton_version: get(&source::TRITON_VERSION),
             error_log_lines: typed(get(&source::ERROR_LOG_LINES), &source::ERROR_LOG_LINES)?,
+            python: get(&source::PYTHON),
+            cache_dir: get(&source::CACHE_DIR),
+            eval: EvalLayer {
+                device: typed(get(&source::DEVICE), &source::DEVICE)?,
+                policy: typed(get(&source::POLICY), &source::POLICY)?,
+                trials: typed(get(&source::TRIALS), &source::TRIALS)?,
+                timeout_seconds: typed(get(&source::TIMEOUT), &source::TIMEOUT)?,
+                memory_limit_gb: typed(get(&source::MEMORY_LIMIT), &source::MEMORY_LIMIT)?,
+                ..EvalLayer::default()
+            },
             ..Layer::empty(Origin::Env)
         })
     }

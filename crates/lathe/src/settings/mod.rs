@@ -9,6 +9,7 @@
 //! A problem path naming a KernelBench level sits just below the flags, for the category only.
 //! Every resolved value remembers its layer, for errors and `lathe config`.
 
+mod eval_settings;
 mod layer;
 pub mod source;
 
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 use lathe_core::{Backend, Category, GpuCatalog, GpuCatalogError};
 use lathe_prompt::PromptStyle;
 
+pub use eval_settings::EvalSettings;
 pub use layer::Layer;
 pub use source::{ALL_KEYS, Key, Origin, Sourced};
 
@@ -62,6 +64,7 @@ pub struct Settings {
     pub style: Sourced<PromptStyle>,
     pub triton_version: Option<Sourced<String>>,
     pub error_log_lines: Sourced<usize>,
+    pub eval: EvalSettings,
     /// The built-in catalog with the GPUs the settings files describe.
     pub gpu_catalog: GpuCatalog,
     /// The settings files that were read, most specific first.
@@ -117,6 +120,7 @@ impl Settings {
             error_log_lines: defaulted(&layers, &source::ERROR_LOG_LINES, |l| {
                 l.error_log_lines.as_ref()
             }),
+            eval: EvalSettings::resolve(&layers, inputs.env),
             gpu_catalog,
             files: layers
                 .iter()
@@ -131,7 +135,7 @@ impl Settings {
 }
 
 /// The value of the most specific layer that sets it.
-fn first<T: Clone>(
+pub(super) fn first<T: Clone>(
     layers: &[Layer],
     key: &'static Key,
     get: impl Fn(&Layer) -> Option<&T>,
@@ -146,7 +150,7 @@ fn first<T: Clone>(
 }
 
 /// Like [`first`], for settings that `defaults.toml` always sets (a test checks it does).
-fn defaulted<T: Clone>(
+pub(super) fn defaulted<T: Clone>(
     layers: &[Layer],
     key: &'static Key,
     get: impl Fn(&Layer) -> Option<&T>,

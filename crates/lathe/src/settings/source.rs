@@ -49,13 +49,85 @@ pub const ERROR_LOG_LINES: Key = Key {
     about: "trailing error-log lines in analyst and repair prompts",
 };
 
-pub const ALL_KEYS: [&Key; 6] = [
+pub const PYTHON: Key = Key {
+    name: "python",
+    env: "LATHE_PYTHON",
+    flag: "--python",
+    about: "Python interpreter with torch and triton, for the worker",
+};
+pub const CACHE_DIR: Key = Key {
+    name: "cache_dir",
+    env: "LATHE_CACHE_DIR",
+    flag: "-",
+    about: "cache of the installed worker and measured baselines",
+};
+pub const DEVICE: Key = Key {
+    name: "eval.device",
+    env: "LATHE_DEVICE",
+    flag: "--device",
+    about: "where candidates run: cuda, or interpret (CPU, no timing)",
+};
+pub const POLICY: Key = Key {
+    name: "eval.policy",
+    env: "LATHE_POLICY",
+    flag: "--policy",
+    about: "default (PyTorch may do part of the work) or strict",
+};
+pub const TRIALS: Key = Key {
+    name: "eval.trials",
+    env: "LATHE_TRIALS",
+    flag: "--trials",
+    about: "correctness trials, each with fresh seeded inputs",
+};
+pub const SECOND_SHAPE: Key = Key {
+    name: "eval.second_shape",
+    env: "-",
+    flag: "-",
+    about: "also check at another batch size when the problem names one",
+};
+pub const TIMEOUT: Key = Key {
+    name: "eval.timeout_seconds",
+    env: "LATHE_TIMEOUT",
+    flag: "--timeout",
+    about: "wall-clock limit of one evaluation",
+};
+pub const GRACE: Key = Key {
+    name: "eval.grace_seconds",
+    env: "-",
+    flag: "-",
+    about: "between SIGTERM and SIGKILL at the limit",
+};
+pub const MEMORY_LIMIT: Key = Key {
+    name: "eval.memory_limit_gb",
+    env: "LATHE_MEMORY_LIMIT_GB",
+    flag: "--memory-limit-gb",
+    about: "resident memory of one evaluation's processes",
+};
+pub const FILE_SIZE_LIMIT: Key = Key {
+    name: "eval.file_size_limit_mb",
+    env: "-",
+    flag: "-",
+    about: "largest file an evaluation may write",
+};
+
+/// Every setting with an environment variable or a flag, in `lathe config`'s order.
+pub const ALL_KEYS: [&Key; 16] = [
     &GPU,
     &CATEGORY,
     &BACKEND,
     &STYLE,
     &TRITON_VERSION,
     &ERROR_LOG_LINES,
+    &PYTHON,
+    &CACHE_DIR,
+    &DEVICE,
+    &POLICY,
+    &TRIALS,
+    &SECOND_SHAPE,
+    &TIMEOUT,
+    &GRACE,
+    &MEMORY_LIMIT,
+    &FILE_SIZE_LIMIT,
 ];
 
 /// A settings layer, from the most to the least specific.

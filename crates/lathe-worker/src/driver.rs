@@ -1,0 +1,337 @@
+//! Running one request through one worker process, and reading what came back.
+//!
+//! The request goes into a fresh scratch directory (also the process's working directory, so
+//! whatever the candidate writes lands there and is removed with it); the worker runs in its own
+//! process group with a secret-free environment; its result file decides the outcome. A worker
+//! that leaves no result died: the way it died (time limit, signal, memory limit, exit code) is
+//! the verdict, with the last phase it reported and the tail of its stderr.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use lathe_core::{Crash, Verdict};
+use serde::Serialize;
+
+use crate::embedded::install_worker;
+use crate::process::{self, Capture, ProcessEnd, ProcessSpec, SpawnError};
+use crate::protocol::{
+    Device, ErrorMessage, EvalRequest, Outcome, PROTOCOL_VERSION, Phase, ProbeFacts, ProbeRequest,
+    WorkerResult,
+};
+
+/// How worker processes are run: settings of the command that starts them.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// The Python interpreter that has torch and triton.
+    pub python: PathBuf,
+    /// lathe's cache: the installed worker and the cached baselines live below it.
+    pub cache_dir: PathBuf,
+    /// Where scratch directories are made (default: the system's temporary directory).
+    pub scratch_root: Option<PathBuf>,
+    pub wall_limit: Duration,
+    pub grace: Duration,
+    pub memory_limit: Option<u64>,
+    pub file_size_limit: Option<u64>,
+    pub tail_bytes: usize,
+}
+
+impl WorkerConfig {
+    pub fn baselines_dir(&self) -> PathBuf {
+        self.cache_dir.join("baselines")
+    }
+}
+
+/// What a worker said about a candidate, or why it could not say.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EvalOutcome {
+    Judged {
+        verdict: Verdict,
+        notes: Vec<String>,
+        phases: Vec<Phase>,
+        fingerprint: serde_json::Value,
+    },
+    /// The problem file is unusable (bad input, not a verdict).
+    ProblemError { message: String },
+    /// This machine cannot run the request (no CUDA device for `--device cuda`).
+    EnvironmentError { message: String },
+    /// A defect of the worker.
+    WorkerError {
+        message: String,
+        detail: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Finished<T> {
+    pub outcome: T,
+    pub stdout: Capture,
+    pub stderr: Capture,
+    pub wall: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    #[error("cannot install the worker into {}: {source}", path.display())]
+    Install {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot prepare a scratch directory: {0}")]
+    Scratch(std::io::Error),
+    #[error(transparent)]
+    Spawn(#[from] SpawnError),
+    #[error("{} cannot run the worker: {detail}", python.display())]
+    Interpreter { python: PathBuf, detail: String },
+    #[error("the worker's result is unreadable: {message}")]
+    BadResult {
+        message: String,
+        stderr_tail: String,
+    },
+}
+
+pub fn evaluate(
+    config: &WorkerConfig,
+    mut request: EvalRequest,
+) -> Result<Finished<EvalOutcome>, DriverError> {
+    let scratch = scratch_dir(config)?;
+    let progress = scratch.path().join("progress.jsonl");
+    request.progress_path = Some(progress.clone());
+    if request.timing.cache_dir.is_none() {
+        request.timing.cache_dir = Some(config.baselines_dir());
+    }
+    let device = request.device;
+    let (end, result, stdout, stderr, wall) = run_worker(config, scratch.path(), device, &request)?;
+    let outcome = match result {
+        Some(result) => judged(result, &stderr)?,
+        None => EvalOutcome::Judged {
+            verdict: death_verdict(&end, &stderr, last_phase(&progress)),
+            notes: Vec::new(),
+            phases: Vec::new(),
+            fingerprint: serde_json::Value::Null,
+        },
+    };
+    Ok(Finished {
+        outcome,
+        stdout,
+        stderr,
+        wall,
+    })
+}
+
+pub fn probe(
+    config: &WorkerConfig,
+    mut request: ProbeRequest,
+) -> Result<Finished<Result<ProbeFacts, EvalOutcome>>, DriverError> {
+    let scratch = scratch_dir(config)?;
+    if request.cache_dir.is_none() {
+        request.cache_dir = Some(config.baselines_dir());
+    }
+    let device = request.device;
+    let (end, result, stdout, stderr, wall) = run_worker(config, scratch.path(), device, &request)?;
+    let outcome = match result {
+        Some(WorkerResult {
+            outcome: Outcome::Probe { probe },
+            ..
+        }) => Ok(*probe),
+        Some(other) => Err(judged(other, &stderr)?),
+        None => Err(EvalOutcome::WorkerError {
+            message: format!(
+                "the worker died while probing: {}",
+                death_verdict(&end, &stderr, None).summary()
+            ),
+            detail: Some(stderr.tail.clone()),
+        }),
+    };
+    Ok(Finished {
+        outcome,
+        stdout,
+        stderr,
+        wall,
+    })
+}
+
+type RawRun = (ProcessEnd, Option<WorkerResult>, Capture, Capture, Duration);
+
+fn run_worker(
+    config: &WorkerConfig,
+    scratch: &Path,
+    device: Device,
+    request: &impl Serialize,
+) -> Result<RawRun, DriverError> {
+    let worker_dir = install_worker(&config.cache_dir).map_err(|source| DriverError::Install {
+        path: config.cache_dir.clone(),
+        source,
+    })?;
+    let request_path = scratch.join("request.json");
+    let result_path = scratch.join("result.json");
+    let text = serde_json::to_string_pretty(request).unwrap_or_else(|e| unreachable!("{e}"));
+    std::fs::write(&request_path, text).map_err(DriverError::Scratch)?;
+
+    let mut spec = ProcessSpec::new(&config.python, scratch);
+    spec.args = vec![
+        "-m".into(),
+        "lathe_worker".into(),
+        request_path.into_os_string(),
+        result_path.clone().into_os_string(),
+    ];
+    spec.env = worker_env(&worker_dir, device);
+    spec.wall_limit = config.wall_limit;
+    spec.grace = config.grace;
+    spec.memory_limit = config.memory_limit;
+    spec.tail_bytes = config.tail_bytes;
+    let ran = process::run(&spec)?;
+    let result = read_result(&result_path, &ran.stderr)?;
+    if result.is_none() {
+        check_interpreter(&config.python, &ran.end, &ran.stderr)?;
+    }
+    Ok((ran.end, result, ran.stdout, ran.stderr, ran.wall))
+}
+
+/// The environment of a worker: the caller's, minus secrets and Triton switches it must not
+/// inherit, plus the worker package on PYTHONPATH.
+fn worker_env(worker_dir: &Path, device: Device) -> Vec<(OsString, OsString)> {
+    let inherited = std::env::vars_os().filter(|(k, _)| k != "TRITON_INTERPRET");
+    let mut env = process::scrubbed_env(inherited);
+    let python_path = match env.iter().position(|(k, _)| k == "PYTHONPATH") {
+        Some(i) => {
+            let (_, old) = env.remove(i);
+            let mut joined = worker_dir.as_os_str().to_owned();
+            joined.push(":");
+            joined.push(old);
+            joined
+        }
+        None => worker_dir.as_os_str().to_owned(),
+    };
+    env.push(("PYTHONPATH".into(), python_path));
+    env.push(("PYTHONUNBUFFERED".into(), "1".into()));
+    env.push(("PYTHONDONTWRITEBYTECODE".into(), "1".into()));
+    if device == Device::Interpret {
+        env.push(("TRITON_INTERPRET".into(), "1".into()));
+    }
+    env
+}
+
+fn scratch_dir(config: &WorkerConfig) -> Result<tempfile::TempDir, DriverError> {
+    let root = config
+        .scratch_root
+        .clone()
+        .unwrap_or_else(std::env::temp_dir);
+    std::fs::create_dir_all(&root).map_err(DriverError::Scratch)?;
+    tempfile::Builder::new()
+        .prefix("lathe-eval-")
+        .tempdir_in(root)
+        .map_err(DriverError::Scratch)
+}
+
+fn read_result(path: &Path, stderr: &Capture) -> Result<Option<WorkerResult>, DriverError> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(None);
+    };
+    let bad = |message: String| DriverError::BadResult {
+        message,
+        stderr_tail: stderr.tail.clone(),
+    };
+    let result: WorkerResult = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    if result.protocol != PROTOCOL_VERSION {
+        return Err(bad(format!(
+            "protocol version {}; this lathe speaks {PROTOCOL_VERSION}",
+            result.protocol
+        )));
+    }
+    Ok(Some(result))
+}
+
+fn judged(result: WorkerResult, stderr: &Capture) -> Result<EvalOutcome, DriverError> {
+    let message = |e: ErrorMessage| e.message;
+    Ok(match result.outcome {
+        Outcome::Verdict { verdict } => EvalOutcome::Judged {
+            verdict,
+            notes: result.notes,
+            phases: result.phases,
+            fingerprint: result.fingerprint,
+        },
+        Outcome::ProblemError { error } => EvalOutcome::ProblemError {
+            message: message(error),
+        },
+        Outcome::EnvironmentError { error } => EvalOutcome::EnvironmentError {
+            message: message(error),
+        },
+        Outcome::WorkerError { error } => EvalOutcome::WorkerError {
+            detail: error.traceback_tail.clone(),
+            message: error.message,
+        },
+        Outcome::ProtocolError { error } => {
+            return Err(DriverError::BadResult {
+                message: format!(
+                    "the worker did not understand the request: {}",
+                    error.message
+                ),
+                stderr_tail: stderr.tail.clone(),
+            });
+        }
+        Outcome::Probe { .. } => {
+            return Err(DriverError::BadResult {
+                message: "a probe result came back for an evaluation".to_owned(),
+                stderr_tail: stderr.tail.clone(),
+            });
+        }
+    })
+}
+
+/// A worker that left no result: an interpreter without torch is the machine's problem, not
+/// the candidate's, and is reported as such rather than as a crash.
+fn check_interpreter(python: &Path, end: &ProcessEnd, stderr: &Capture) -> Result<(), DriverError> {
+    let missing = [
+        "No module named 'torch'",
+        "No module named 'triton'",
+        "No module named 'numpy'",
+    ];
+    let exited = matches!(end, ProcessEnd::Exited { .. });
+    match missing.iter().find(|m| stderr.tail.contains(*m)) {
+        Some(m) if exited => Err(DriverError::Interpreter {
+            python: python.to_owned(),
+            detail: format!(
+                "{m}: install torch and triton for it, or pick another with --python / LATHE_PYTHON"
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The verdict of a worker that died without writing its result.
+fn death_verdict(end: &ProcessEnd, stderr: &Capture, phase: Option<String>) -> Verdict {
+    let crash = |f: &dyn Fn(&mut Crash)| {
+        let mut c = Crash {
+            signal: None,
+            signal_name: None,
+            exit_code: None,
+            cuda_error: None,
+            memory_limit_bytes: None,
+            phase: phase.clone(),
+            stderr_tail: stderr.tail.clone(),
+        };
+        f(&mut c);
+        Verdict::Crash(c)
+    };
+    match end {
+        ProcessEnd::TimedOut { after, .. } => Verdict::Timeout {
+            after_seconds: after.as_secs_f64(),
+            phase: phase.clone(),
+        },
+        ProcessEnd::Signaled { signal, name } => crash(&|c| {
+            c.signal = Some(*signal);
+            c.signal_name = Some((*name).to_owned());
+        }),
+        ProcessEnd::MemoryLimit { limit, .. } => crash(&|c| c.memory_limit_bytes = Some(*limit)),
+        ProcessEnd::Exited { code } => crash(&|c| c.exit_code = Some(*code)),
+    }
+}
+
+/// The last phase the worker reported in its progress file.
+fn last_phase(progress: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(progress).ok()?;
+    let line = text.lines().rev().find(|l| !l.trim().is_empty())?;
+    let value: serde_json::Value = serde_json::from_str(line).ok()?;
+    value.get("phase")?.as_str().map(str::to_owned)
+}

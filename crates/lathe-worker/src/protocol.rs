@@ -1,0 +1,249 @@
+//! The request and result messages of the worker protocol (docs/design/worker-protocol.md).
+//! The Python side is worker/lathe_worker/protocol.py; both parse the shared examples in
+//! worker/protocol/examples/ in their tests.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use lathe_core::{Backend, Policy, Verdict};
+use serde::{Deserialize, Serialize};
+
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Where candidates run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Device {
+    /// A CUDA GPU: correctness, integrity and timing.
+    #[default]
+    Cuda,
+    /// Triton's interpreter on the CPU (`TRITON_INTERPRET=1`): correctness only.
+    Interpret,
+}
+
+impl Device {
+    pub const ALL: [Device; 2] = [Device::Cuda, Device::Interpret];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Device::Cuda => "cuda",
+            Device::Interpret => "interpret",
+        }
+    }
+}
+
+impl fmt::Display for Device {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Device {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Device::ALL
+            .into_iter()
+            .find(|d| d.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("unknown device `{s}`: expected cuda or interpret"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalRequest {
+    pub protocol: u32,
+    pub kind: RequestKind,
+    pub device: Device,
+    pub problem: ProblemRef,
+    pub candidate: CandidateRef,
+    pub correctness: CorrectnessConfig,
+    pub timing: TimingConfig,
+    pub integrity: IntegrityConfig,
+    pub limits: Limits,
+    #[serde(default)]
+    pub progress_path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RequestKind {
+    Eval,
+    Probe,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProblemRef {
+    pub path: PathBuf,
+    /// Module-level constants to set (`--set batch_size=2`).
+    #[serde(default)]
+    pub overrides: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CandidateRef {
+    pub path: PathBuf,
+    pub backend: Backend,
+    /// The candidate's own kernel names, as the static check found them.
+    #[serde(default)]
+    pub kernels: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CorrectnessConfig {
+    pub trials: u32,
+    pub seed: u64,
+    /// `[atol, rtol]` by output dtype.
+    pub tolerances: BTreeMap<String, [f64; 2]>,
+    pub second_shape: bool,
+}
+
+impl Default for CorrectnessConfig {
+    fn default() -> Self {
+        CorrectnessConfig {
+            trials: 5,
+            seed: 42,
+            tolerances: [
+                ("float32", [1e-4, 1e-4]),
+                ("float16", [1e-2, 1e-2]),
+                ("bfloat16", [1e-2, 1e-2]),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+            second_shape: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimingConfig {
+    pub enabled: bool,
+    pub min_runs: u32,
+    pub min_seconds: f64,
+    pub max_runs: u32,
+    pub max_seconds: f64,
+    pub warmup_runs: u32,
+    pub warmup_seconds: f64,
+    pub compile_baseline: bool,
+    #[serde(default)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Default for TimingConfig {
+    fn default() -> Self {
+        TimingConfig {
+            enabled: true,
+            min_runs: 100,
+            min_seconds: 1.0,
+            max_runs: 10_000,
+            max_seconds: 20.0,
+            warmup_runs: 10,
+            warmup_seconds: 1.0,
+            compile_baseline: true,
+            cache_dir: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IntegrityConfig {
+    pub policy: Policy,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Limits {
+    #[serde(default)]
+    pub file_size_bytes: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeRequest {
+    pub protocol: u32,
+    pub kind: RequestKind,
+    pub device: Device,
+    #[serde(default)]
+    pub ncu: Option<PathBuf>,
+    #[serde(default)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Everything a worker writes back.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct WorkerResult {
+    pub protocol: u32,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    #[serde(default)]
+    pub notes: Vec<String>,
+    #[serde(default)]
+    pub phases: Vec<Phase>,
+    #[serde(default)]
+    pub fingerprint: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Verdict { verdict: Verdict },
+    ProblemError { error: ErrorMessage },
+    ProtocolError { error: ErrorMessage },
+    EnvironmentError { error: ErrorMessage },
+    WorkerError { error: ErrorMessage },
+    Probe { probe: Box<ProbeFacts> },
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ErrorMessage {
+    pub message: String,
+    #[serde(default)]
+    pub traceback_tail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Phase {
+    pub name: String,
+    #[serde(default)]
+    pub seconds: Option<f64>,
+}
+
+/// What `lathe probe` learns from the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeFacts {
+    pub fingerprint: serde_json::Value,
+    #[serde(default)]
+    pub tl_functions: Option<BTreeMap<String, bool>>,
+    #[serde(default)]
+    pub gpu: Option<ProbeGpu>,
+    #[serde(default)]
+    pub copy_bandwidth_gb_s: Option<f64>,
+    pub ncu: NcuFacts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeGpu {
+    pub name: String,
+    pub compute_capability: String,
+    pub sm_count: u32,
+    pub l2_bytes: u64,
+    pub memory_bytes: u64,
+    #[serde(default)]
+    pub max_threads_per_sm: Option<u32>,
+    #[serde(default)]
+    pub registers_per_sm: Option<u32>,
+    #[serde(default)]
+    pub shared_memory_per_sm_bytes: Option<u64>,
+    #[serde(default)]
+    pub shared_memory_per_block_optin_bytes: Option<u64>,
+    #[serde(default)]
+    pub warp_size: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NcuFacts {
+    pub path: Option<PathBuf>,
+    pub version: Option<String>,
+    /// `readable`, `no permission`, `not found`, or why it could not be told.
+    pub counters: String,
+}

@@ -1,0 +1,174 @@
+//! How the driver reads a worker's end, with stand-in interpreters (shell scripts) so that no
+//! torch is needed: a result file decides; without one, the way the process died does, with the
+//! last phase it reported; an interpreter without torch is the machine's problem, not a verdict.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use lathe_core::{Backend, Verdict};
+use lathe_worker::driver::{DriverError, EvalOutcome, WorkerConfig, evaluate};
+use lathe_worker::protocol::{
+    CandidateRef, CorrectnessConfig, Device, EvalRequest, IntegrityConfig, Limits,
+    PROTOCOL_VERSION, ProblemRef, RequestKind, TimingConfig,
+};
+
+/// A stand-in interpreter: `python -m lathe_worker REQUEST RESULT` runs this script with
+/// $3 = request path and $4 = result path.
+fn fake_python(dir: &Path, body: &str) -> PathBuf {
+    let path = dir.join("python");
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn config(dir: &Path, python: PathBuf, limit: Duration) -> WorkerConfig {
+    WorkerConfig {
+        python,
+        cache_dir: dir.join("cache"),
+        scratch_root: Some(dir.join("scratch")),
+        wall_limit: limit,
+        grace: Duration::from_millis(500),
+        memory_limit: None,
+        file_size_limit: None,
+        tail_bytes: 4096,
+    }
+}
+
+fn request() -> EvalRequest {
+    EvalRequest {
+        protocol: PROTOCOL_VERSION,
+        kind: RequestKind::Eval,
+        device: Device::Interpret,
+        problem: ProblemRef {
+            path: "/p.py".into(),
+            overrides: Default::default(),
+        },
+        candidate: CandidateRef {
+            path: "/k.py".into(),
+            backend: Backend::Triton,
+            kernels: vec![],
+        },
+        correctness: CorrectnessConfig::default(),
+        timing: TimingConfig::default(),
+        integrity: IntegrityConfig::default(),
+        limits: Limits::default(),
+        progress_path: None,
+    }
+}
+
+fn verdict(outcome: EvalOutcome) -> Verdict {
+    match outcome {
+        EvalOutcome::Judged { verdict, .. } => verdict,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_result_file_decides_and_the_request_names_the_progress_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../worker/protocol/examples/result_rejected.json");
+    let body = format!(
+        "grep -q progress_path \"$3\" || exit 9\ncp {} \"$4\"\necho candidate output",
+        example.display()
+    );
+    let python = fake_python(dir.path(), &body);
+    let done = evaluate(
+        &config(dir.path(), python, Duration::from_secs(20)),
+        request(),
+    )
+    .unwrap();
+    assert!(matches!(verdict(done.outcome), Verdict::Rejected { .. }));
+    assert_eq!(done.stdout.tail, "candidate output\n");
+}
+
+#[test]
+fn a_hang_is_a_timeout_naming_the_last_phase() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "progress=$(sed -n 's/.*\"progress_path\": \"\\(.*\\)\".*/\\1/p' \"$3\")\n\
+                echo '{\"phase\": \"load\"}' >> \"$progress\"\n\
+                echo '{\"phase\": \"check\"}' >> \"$progress\"\n\
+                exec sleep 100";
+    let python = fake_python(dir.path(), body);
+    let started = Instant::now();
+    let done = evaluate(
+        &config(dir.path(), python, Duration::from_secs(1)),
+        request(),
+    )
+    .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+    match verdict(done.outcome) {
+        Verdict::Timeout {
+            after_seconds,
+            phase,
+        } => {
+            assert!((1.0..3.0).contains(&after_seconds), "{after_seconds}");
+            assert_eq!(phase.as_deref(), Some("check"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_signal_is_a_crash_with_the_stderr_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let python = fake_python(
+        dir.path(),
+        "echo 'Fatal Python error: Aborted' >&2\nkill -ABRT $$",
+    );
+    let done = evaluate(
+        &config(dir.path(), python, Duration::from_secs(20)),
+        request(),
+    )
+    .unwrap();
+    match verdict(done.outcome) {
+        Verdict::Crash(crash) => {
+            assert_eq!(crash.signal_name.as_deref(), Some("SIGABRT"));
+            assert!(crash.stderr_tail.contains("Aborted"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_exit_without_a_result_is_a_crash_with_its_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let python = fake_python(dir.path(), "exit 3");
+    let done = evaluate(
+        &config(dir.path(), python, Duration::from_secs(20)),
+        request(),
+    )
+    .unwrap();
+    assert!(matches!(verdict(done.outcome), Verdict::Crash(c) if c.exit_code == Some(3)));
+}
+
+#[test]
+fn an_interpreter_without_torch_is_an_environment_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "echo \"ModuleNotFoundError: No module named 'torch'\" >&2\nexit 1";
+    let python = fake_python(dir.path(), body);
+    let err = evaluate(
+        &config(dir.path(), python, Duration::from_secs(20)),
+        request(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, DriverError::Interpreter { .. }), "{err}");
+    assert!(err.to_string().contains("--python"), "{err}");
+}
+
+#[test]
+fn a_missing_interpreter_is_a_spawn_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-python");
+    let err = evaluate(
+        &config(dir.path(), missing, Duration::from_secs(5)),
+        request(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, DriverError::Spawn(_)), "{err}");
+}

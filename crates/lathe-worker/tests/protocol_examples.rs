@@ -1,0 +1,114 @@
+//! Every shared example message of worker/protocol/examples/ parses on the Rust side, and the
+//! requests lathe builds say what the examples say. The Python side parses the same files
+//! (worker/tests/test_protocol.py).
+
+use std::path::PathBuf;
+
+use lathe_core::Verdict;
+use lathe_worker::protocol::{EvalRequest, Outcome, ProbeRequest, WorkerResult};
+
+fn examples() -> Vec<(String, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../worker/protocol/examples");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "{files:?}");
+    files
+        .into_iter()
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_example_parses() {
+    for (name, text) in examples() {
+        if name.starts_with("request_eval") {
+            let request: EvalRequest =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(request.correctness.trials, 5);
+            assert_eq!(request.candidate.kernels, ["post_process_kernel"]);
+        } else if name.starts_with("request_probe") {
+            serde_json::from_str::<ProbeRequest>(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        } else {
+            let result: WorkerResult =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(result.protocol, 1, "{name}");
+        }
+    }
+}
+
+fn verdict(name: &str) -> Verdict {
+    let (_, text) = examples().into_iter().find(|(n, _)| n == name).unwrap();
+    match serde_json::from_str::<WorkerResult>(&text).unwrap().outcome {
+        Outcome::Verdict { verdict } => verdict,
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+#[test]
+fn verdict_payloads_keep_their_evidence() {
+    let Verdict::Correct(correct) = verdict("result_correct.json") else {
+        panic!()
+    };
+    let timing = correct.timing.unwrap();
+    assert_eq!(timing.candidate.runs, 188);
+    assert_eq!(
+        timing
+            .compile
+            .as_ref()
+            .unwrap()
+            .stats
+            .as_ref()
+            .unwrap()
+            .median_ms,
+        2.46
+    );
+    assert!(timing.compile.unwrap().cached);
+    assert_eq!(timing.speed_of_light.unwrap().copy_gb_s, 4270.1);
+
+    let Verdict::Correct(interpreted) = verdict("result_correct_interpret.json") else {
+        panic!()
+    };
+    assert!(interpreted.timing.is_none() && interpreted.timing_note.is_some());
+
+    let Verdict::Wrong(wrong) = verdict("result_wrong.json") else {
+        panic!()
+    };
+    assert_eq!(
+        wrong.trials[0].outputs[0].worst_index.as_deref(),
+        Some(&[1, 17][..])
+    );
+    assert_eq!(wrong.trials[2].reason.as_deref(), Some("count"));
+
+    assert!(matches!(
+        verdict("result_rejected.json"),
+        Verdict::Rejected {
+            found_statically: false,
+            ..
+        }
+    ));
+    let Verdict::Crash(crash) = verdict("result_crash_cuda.json") else {
+        panic!()
+    };
+    assert!(crash.cuda_error.unwrap().contains("illegal memory access"));
+}
+
+#[test]
+fn a_built_request_matches_the_example_shape() {
+    let (_, text) = examples()
+        .into_iter()
+        .find(|(n, _)| n == "request_eval.json")
+        .unwrap();
+    let example: EvalRequest = serde_json::from_str(&text).unwrap();
+    let again: EvalRequest =
+        serde_json::from_str(&serde_json::to_string(&example).unwrap()).unwrap();
+    assert_eq!(again, example);
+}

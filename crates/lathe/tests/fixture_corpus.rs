@@ -1,0 +1,259 @@
+//! The fixture corpus: every candidate under worker/tests/fixtures/ is judged by the real
+//! `lathe eval` (static checks, then a real worker process) and must get the verdict its
+//! manifest entry declares. Here under Triton's interpreter on the CPU; on a GPU with
+//! `tools/device/run_corpus.sh` (docs/validation/).
+//!
+//! It needs a Python with torch and triton: `LATHE_TEST_PYTHON`, else `.venv/bin/python` of the
+//! workspace. Without one the corpus is skipped with a message, unless `LATHE_REQUIRE_WORKER=1`
+//! (set by scripts/test, so CI can never skip it silently).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fixture {
+    name: String,
+    problem: String,
+    candidate: String,
+    verdict: String,
+    #[serde(default)]
+    rule: Option<String>,
+    #[serde(rename = "static", default)]
+    found_statically: Option<bool>,
+    #[serde(default)]
+    reason: Option<String>,
+    devices: Vec<String>,
+    #[serde(default)]
+    policy: Option<String>,
+    #[serde(default)]
+    overrides: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    row: Option<u32>,
+    #[serde(default)]
+    memory_limit_gb: Option<f64>,
+    #[allow(dead_code, reason = "documentation for people reading the manifest")]
+    note: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Manifest {
+    fixture: Vec<Fixture>,
+}
+
+fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../worker/tests/fixtures")
+}
+
+fn manifest() -> Vec<Fixture> {
+    let text = std::fs::read_to_string(fixtures_dir().join("manifest.toml")).unwrap();
+    toml::from_str::<Manifest>(&text).unwrap().fixture
+}
+
+/// A Python that can run the worker, or `None` (with the reason) when there is none.
+fn python() -> Result<PathBuf, String> {
+    let candidate = match std::env::var_os("LATHE_TEST_PYTHON") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"),
+    };
+    let ok = Command::new(&candidate)
+        .args(["-c", "import torch, triton, numpy"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        Ok(candidate)
+    } else {
+        Err(format!(
+            "{} cannot import torch, triton and numpy",
+            candidate.display()
+        ))
+    }
+}
+
+#[test]
+fn the_manifest_covers_every_fixture_and_enough_attacks() {
+    let fixtures = manifest();
+    let dir = fixtures_dir();
+    for kind in ["honest", "broken", "cheating"] {
+        for entry in std::fs::read_dir(dir.join(kind)).unwrap() {
+            let file = format!("{kind}/{}", entry.unwrap().file_name().to_string_lossy());
+            assert!(
+                fixtures.iter().any(|f| f.candidate == file),
+                "{file} has no manifest entry"
+            );
+        }
+    }
+    let mut names = std::collections::HashSet::new();
+    for f in &fixtures {
+        assert!(names.insert(&f.name), "{} twice", f.name);
+        assert!(dir.join(&f.problem).is_file(), "{}: {}", f.name, f.problem);
+        assert!(
+            dir.join(&f.candidate).is_file(),
+            "{}: {}",
+            f.name,
+            f.candidate
+        );
+        if f.verdict == "rejected" {
+            let rule = f
+                .rule
+                .as_deref()
+                .unwrap_or_else(|| panic!("{}: no rule", f.name));
+            assert!(
+                rule.parse::<lathe_core::Rule>().is_ok(),
+                "{}: rule {rule}",
+                f.name
+            );
+        }
+    }
+    let rows: std::collections::HashSet<u32> = fixtures
+        .iter()
+        .filter(|f| f.candidate.starts_with("cheating/"))
+        .filter_map(|f| f.row)
+        .collect();
+    assert!(
+        rows.len() >= 10,
+        "cheating fixtures cover integrity rows {rows:?}"
+    );
+}
+
+#[test]
+fn every_fixture_gets_its_declared_verdict_under_the_interpreter() {
+    let python = match python() {
+        Ok(p) => p,
+        Err(why) if std::env::var_os("LATHE_REQUIRE_WORKER").is_none() => {
+            #[expect(clippy::print_stderr, reason = "a skipped corpus must be visible")]
+            {
+                eprintln!("skipping the fixture corpus: {why} (set LATHE_TEST_PYTHON)");
+            }
+            return;
+        }
+        Err(why) => panic!("LATHE_REQUIRE_WORKER is set, but {why}"),
+    };
+    let fixtures: Vec<Fixture> = manifest()
+        .into_iter()
+        .filter(|f| f.devices.iter().any(|d| d == "interpret"))
+        .collect();
+    let cache = tempfile::tempdir().unwrap();
+    let failures = Mutex::new(Vec::new());
+    let queue = Mutex::new(fixtures.clone());
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(2, 4);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while let Some(fixture) = { queue.lock().unwrap().pop() } {
+                    if let Err(why) = judge(&fixture, &python, cache.path()) {
+                        failures
+                            .lock()
+                            .unwrap()
+                            .push(format!("{}: {why}", fixture.name));
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures missed their verdict:\n{}",
+        failures.len(),
+        fixtures.len(),
+        failures.join("\n")
+    );
+}
+
+fn judge(f: &Fixture, python: &Path, cache: &Path) -> Result<(), String> {
+    let dir = fixtures_dir();
+    let problem = dir.join(&f.problem);
+    let candidate = dir.join(&f.candidate);
+    let timeout = if f.verdict == "timeout" { "15" } else { "240" };
+    let mut args: Vec<String> = vec![
+        "eval".into(),
+        "--problem".into(),
+        problem.display().to_string(),
+        "--kernel".into(),
+        candidate.display().to_string(),
+        "--device".into(),
+        "interpret".into(),
+        "--json".into(),
+        "--python".into(),
+        python.display().to_string(),
+        "--timeout".into(),
+        timeout.into(),
+        "--memory-limit-gb".into(),
+        f.memory_limit_gb.unwrap_or(4.0).to_string(),
+    ];
+    if let Some(policy) = &f.policy {
+        args.extend(["--policy".into(), policy.clone()]);
+    }
+    for (name, value) in &f.overrides {
+        args.extend(["--set".into(), format!("{name}={value}")]);
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_lathe"))
+        .args(&args)
+        .env("LATHE_CACHE_DIR", cache)
+        .env_remove("LATHE_CONFIG")
+        .current_dir(cache)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let json: serde_json::Value = serde_json::from_str(&stdout).map_err(|e| {
+        format!(
+            "no JSON ({e}); exit {:?}; stderr: {stderr}",
+            output.status.code()
+        )
+    })?;
+    let got = json["verdict"].as_str().unwrap_or("?");
+    let describe = || {
+        let detail = [
+            "rule",
+            "reason",
+            "evidence",
+            "message",
+            "exception",
+            "phase",
+        ]
+        .iter()
+        .filter_map(|k| json.get(*k).map(|v| format!("{k}={v}")))
+        .collect::<Vec<_>>()
+        .join(", ");
+        format!("got {got} ({detail})")
+    };
+    if got != f.verdict {
+        return Err(format!("expected {}, {}", f.verdict, describe()));
+    }
+    let expected_code = if f.verdict == "correct" { 0 } else { 4 };
+    if output.status.code() != Some(expected_code) {
+        return Err(format!(
+            "exit code {:?}, expected {expected_code}",
+            output.status.code()
+        ));
+    }
+    if let Some(rule) = &f.rule
+        && json["rule"].as_str() != Some(rule)
+    {
+        return Err(format!("expected rule {rule}, {}", describe()));
+    }
+    if let Some(found_statically) = f.found_statically
+        && json.get("static").and_then(|v| v.as_bool()) != Some(found_statically)
+    {
+        return Err(format!(
+            "expected static={found_statically}, {}",
+            describe()
+        ));
+    }
+    if let Some(reason) = &f.reason
+        && json["reason"].as_str() != Some(reason)
+    {
+        return Err(format!("expected reason {reason}, {}", describe()));
+    }
+    Ok(())
+}

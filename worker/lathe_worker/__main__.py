@@ -1,0 +1,93 @@
+"""Entry point: ``python -m lathe_worker REQUEST.json RESULT.json``.
+
+Exit codes: 0 when a result was written (whatever the verdict), 2 for a request it cannot
+understand, 1 for a defect of the worker itself. A candidate that kills the process (a fault,
+``os.abort()``) leaves no result: the harness reports that death.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+from pathlib import Path
+from typing import Any
+
+from lathe_worker.protocol import EvalRequest, ProtocolError, parse_request, write_result
+from lathe_worker.verdicts import ProblemError, VerdictReached, traceback_tail
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        sys.stderr.write("usage: python -m lathe_worker REQUEST.json RESULT.json\n")
+        return 2
+    request_path, result_path = Path(argv[1]), Path(argv[2])
+    try:
+        request = parse_request(json.loads(request_path.read_text()))
+    except (OSError, ValueError, ProtocolError) as e:
+        write_result(result_path, {"outcome": "protocol_error", "error": {"message": str(e)}})
+        return 2
+    _limit_resources(request)
+    if isinstance(request, EvalRequest):
+        result = _evaluate(request)
+        write_result(result_path, result)
+        if result.get("verdict", {}).get("cuda_error"):
+            # The CUDA context is unusable; interpreter teardown could hang on it.
+            os._exit(0)
+        return 1 if result["outcome"] == "worker_error" else 0
+    from lathe_worker.probe import probe
+
+    write_result(result_path, {"kind": "probe", "outcome": "probe", "probe": probe(request)})
+    return 0
+
+
+def _evaluate(request: EvalRequest) -> dict[str, Any]:
+    from lathe_worker.evaluate import Evaluation, Progress
+    from lathe_worker.fingerprint import fingerprint
+
+    progress = Progress(request.progress_path)
+    evaluation = Evaluation(request, progress)
+    result: dict[str, Any] = {"kind": "eval", "outcome": "verdict"}
+    missing = _missing_device(request.device)
+    if missing:
+        return {"kind": "eval", "outcome": "environment_error", "error": {"message": missing}}
+    try:
+        result["verdict"] = evaluation.run()
+    except VerdictReached as reached:
+        result["verdict"] = reached.verdict
+    except ProblemError as e:
+        result = {"kind": "eval", "outcome": "problem_error", "error": {"message": str(e)}}
+    except Exception as e:
+        result = {
+            "kind": "eval",
+            "outcome": "worker_error",
+            "error": {"message": f"{type(e).__name__}: {e}", "traceback_tail": traceback_tail(e)},
+        }
+    result["notes"] = evaluation.notes
+    result["phases"] = progress.finish()
+    try:
+        result["fingerprint"] = fingerprint(request.device)
+    except Exception as e:  # a faulted CUDA context cannot answer; the verdict says why
+        result["fingerprint"] = {"device": request.device, "error": str(e)[:500]}
+    return result
+
+
+def _missing_device(device: str) -> str | None:
+    import torch
+
+    if device == "cuda" and not torch.cuda.is_available():
+        return f"--device cuda, but torch {torch.__version__} sees no CUDA device"
+    return None
+
+
+def _limit_resources(request: Any) -> None:
+    """No core dumps (a crashing candidate must not fill the disk); files capped in size."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    limit = getattr(request, "file_size_bytes", None)
+    if limit:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,109 @@
+"""Runtime integrity guards: what a candidate may not change around itself.
+
+Taken before the candidate is imported, then checked after its import and after every call:
+- the functions the harness and the reference rely on (timing, synchronization, comparison,
+  PyTorch's functional ops) are the same objects [integrity row 4; also a reference made
+  easier by patching the ops it calls, row 8];
+- global numerics switches (TF32, reduced-precision reductions, default dtype, matmul
+  precision) are unchanged [row 12];
+- no thread the candidate started is still alive after its call returned [row 2].
+Each violation is a `rejected` verdict naming the rule and the object.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import torch
+import torch.nn.functional
+
+from lathe_worker.verdicts import VerdictReached, rejected
+
+
+def _guarded_namespaces() -> dict[str, Any]:
+    return {
+        "torch": torch,
+        "torch.cuda": torch.cuda,
+        "torch.cuda.Event": torch.cuda.Event,
+        "torch.Tensor": torch.Tensor,
+        "torch.nn.Module": torch.nn.Module,
+        "torch.nn.functional": torch.nn.functional,
+        "torch.testing": torch.testing,
+        "time": time,
+    }
+
+
+def _callables(namespace: Any) -> dict[str, int]:
+    items = vars(namespace).items()
+    return {name: id(value) for name, value in items if callable(value)}
+
+
+def _flags() -> dict[str, Any]:
+    backends = torch.backends
+    return {
+        "torch.backends.cuda.matmul.allow_tf32": backends.cuda.matmul.allow_tf32,
+        "torch.backends.cuda.matmul.allow_fp16_reduced_precision_reduction": (
+            backends.cuda.matmul.allow_fp16_reduced_precision_reduction
+        ),
+        "torch.backends.cuda.matmul.allow_bf16_reduced_precision_reduction": (
+            backends.cuda.matmul.allow_bf16_reduced_precision_reduction
+        ),
+        "torch.backends.cudnn.allow_tf32": backends.cudnn.allow_tf32,
+        "torch.backends.cudnn.enabled": backends.cudnn.enabled,
+        "torch.backends.cudnn.benchmark": backends.cudnn.benchmark,
+        "torch.backends.cudnn.deterministic": backends.cudnn.deterministic,
+        "torch.get_float32_matmul_precision()": torch.get_float32_matmul_precision(),
+        "torch.get_default_dtype()": torch.get_default_dtype(),
+    }
+
+
+class Guards:
+    """The harness's view of the world before the candidate touched it."""
+
+    def __init__(self) -> None:
+        self.refresh()
+        # References the harness itself uses, kept so that timing never calls a patched one.
+        self.synchronize: Callable[[], None] = torch.cuda.synchronize
+        self.event: type = torch.cuda.Event
+        self.perf_counter: Callable[[], float] = time.perf_counter
+
+    def refresh(self) -> None:
+        """Takes the snapshot again, after the harness itself changed the world: torch.compile
+        (the baseline) imports Dynamo and Inductor, which install functions of their own."""
+        self._namespaces = _guarded_namespaces()
+        self._identities = {key: _callables(ns) for key, ns in self._namespaces.items()}
+        self._flags = _flags()
+
+    def check(self, when: str) -> None:
+        for key, namespace in self._namespaces.items():
+            now = _callables(namespace)
+            for name, ident in self._identities[key].items():
+                if now.get(name, ident) != ident:
+                    raise VerdictReached(
+                        rejected("timer-patch", f"{key}.{name} was replaced {when}")
+                    )
+        flags = _flags()
+        for name, before in self._flags.items():
+            if flags[name] != before:
+                raise VerdictReached(
+                    rejected(
+                        "precision-flags",
+                        f"{name} changed from {before!r} to {flags[name]!r} {when}",
+                    )
+                )
+
+    def call(self, fn: Callable[..., Any], *args: Any, when: str) -> Any:
+        """Calls the candidate, then checks that it left no thread running and changed nothing."""
+        before = set(threading.enumerate())
+        result = fn(*args)
+        started = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        if started:
+            names = ", ".join(t.name for t in started)
+            raise VerdictReached(
+                rejected("threads", f"thread(s) {names} still running after the call {when}")
+            )
+        self.check(f"during the call {when}")
+        return result
