@@ -27,9 +27,6 @@ class Tolerance:
     rtol: float
     magnitude_aware: bool = False
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"atol": self.atol, "rtol": self.rtol, "magnitude_aware": self.magnitude_aware}
-
 
 def as_tensor_list(output: Any, who: str) -> list[torch.Tensor]:
     """A forward's outputs as a flat list; refuses what is not plainly a tensor."""

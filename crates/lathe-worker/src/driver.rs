@@ -32,7 +32,6 @@ pub struct WorkerConfig {
     pub wall_limit: Duration,
     pub grace: Duration,
     pub memory_limit: Option<u64>,
-    pub file_size_limit: Option<u64>,
     pub tail_bytes: usize,
 }
 

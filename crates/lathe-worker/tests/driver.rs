@@ -30,7 +30,6 @@ fn config(dir: &Path, python: PathBuf, limit: Duration) -> WorkerConfig {
         wall_limit: limit,
         grace: Duration::from_millis(500),
         memory_limit: None,
-        file_size_limit: None,
         tail_bytes: 4096,
     }
 }

@@ -75,6 +75,24 @@ fn secrets_never_reach_the_worker_and_the_request_says_what_was_asked() {
 }
 
 #[test]
+fn a_relative_interpreter_path_means_the_users_directory() {
+    let sandbox = Sandbox::new();
+    sandbox.write("p.py", PROBLEM);
+    sandbox.write("k.py", KERNEL);
+    recording_python(&sandbox, "result_correct_interpret.json");
+    let run = sandbox.run(&[
+        "eval",
+        "--problem",
+        "p.py",
+        "--kernel",
+        "k.py",
+        "--python",
+        "./fake-python",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
 fn verdicts_other_than_correct_exit_4_and_print_their_evidence() {
     let sandbox = Sandbox::new();
     sandbox.write("p.py", PROBLEM);

@@ -67,13 +67,12 @@ impl EvalSettings {
     /// How the worker process is run, per these settings.
     pub fn worker_config(&self) -> WorkerConfig {
         WorkerConfig {
-            python: PathBuf::from(&self.python.value),
+            python: interpreter_path(&self.python.value),
             cache_dir: self.cache_dir.clone(),
             scratch_root: None,
             wall_limit: Duration::from_secs_f64(self.timeout_seconds.value.max(0.1)),
             grace: Duration::from_secs_f64(self.grace_seconds.value.max(0.0)),
             memory_limit: Some((self.memory_limit_gb.value * 1e9) as u64),
-            file_size_limit: Some(self.file_size_limit_mb.value * 1_000_000),
             tail_bytes: 64 * 1024,
         }
     }
@@ -85,6 +84,18 @@ impl EvalSettings {
             tolerances: self.tolerances.clone(),
             second_shape: self.second_shape.value,
         }
+    }
+}
+
+/// The interpreter as the worker's spawn needs it: a bare name (`python3`) is looked up on PATH,
+/// but a relative path (`.venv/bin/python`) means the user's working directory, not the
+/// worker's scratch directory it runs in.
+fn interpreter_path(value: &str) -> PathBuf {
+    let path = PathBuf::from(value);
+    if path.is_relative() && path.components().count() > 1 {
+        std::path::absolute(&path).unwrap_or(path)
+    } else {
+        path
     }
 }
 
