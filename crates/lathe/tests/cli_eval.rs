@@ -11,6 +11,13 @@ const PROBLEM: &str = "import torch\nbatch_size = 2\nclass Model(torch.nn.Module
 
 const KERNEL: &str = "import torch\nimport triton\nimport triton.language as tl\n\n@triton.jit\ndef k(x_ptr, n, B: tl.constexpr):\n    pass\n\nclass ModelNew(torch.nn.Module):\n    def forward(self, x):\n        k[(1,)](x, x.numel(), B=16)\n        return x\n";
 
+/// A sandbox holding `p.py` (a problem) and `k.py` (a kernel the static checks accept).
+fn sandbox_with_files(sandbox: Sandbox) -> Sandbox {
+    sandbox.write("p.py", PROBLEM);
+    sandbox.write("k.py", KERNEL);
+    sandbox
+}
+
 /// A fake interpreter that records its environment and answers with a shared example result.
 fn recording_python(sandbox: &Sandbox, example: &str) -> String {
     let example = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -76,9 +83,7 @@ fn secrets_never_reach_the_worker_and_the_request_says_what_was_asked() {
 
 #[test]
 fn a_relative_interpreter_path_means_the_users_directory() {
-    let sandbox = Sandbox::new();
-    sandbox.write("p.py", PROBLEM);
-    sandbox.write("k.py", KERNEL);
+    let sandbox = sandbox_with_files(Sandbox::new());
     recording_python(&sandbox, "result_correct_interpret.json");
     let run = sandbox.run(&[
         "eval",
@@ -94,9 +99,7 @@ fn a_relative_interpreter_path_means_the_users_directory() {
 
 #[test]
 fn verdicts_other_than_correct_exit_4_and_print_their_evidence() {
-    let sandbox = Sandbox::new();
-    sandbox.write("p.py", PROBLEM);
-    sandbox.write("k.py", KERNEL);
+    let sandbox = sandbox_with_files(Sandbox::new());
     let python = recording_python(&sandbox, "result_wrong.json");
     let run = sandbox.run(&[
         "eval",
@@ -164,9 +167,7 @@ fn a_source_the_static_checks_reject_costs_no_worker() {
 
 #[test]
 fn problem_and_environment_errors_are_not_verdicts() {
-    let sandbox = Sandbox::new();
-    sandbox.write("p.py", PROBLEM);
-    sandbox.write("k.py", KERNEL);
+    let sandbox = sandbox_with_files(Sandbox::new());
     let python = recording_python(&sandbox, "result_problem_error.json");
     let run = sandbox.run(&[
         "eval",
