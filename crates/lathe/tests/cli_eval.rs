@@ -36,11 +36,11 @@ fn recording_python(sandbox: &Sandbox, example: &str) -> String {
 
 #[test]
 fn secrets_never_reach_the_worker_and_the_request_says_what_was_asked() {
-    let sandbox = Sandbox::new()
-        .env("OPENAI_API_KEY", "sk-secret-1")
-        .env("MY_TOKEN", "tok-2");
-    sandbox.write("p.py", PROBLEM);
-    sandbox.write("k.py", KERNEL);
+    let sandbox = sandbox_with_files(
+        Sandbox::new()
+            .env("OPENAI_API_KEY", "sk-secret-1")
+            .env("MY_TOKEN", "tok-2"),
+    );
     let python = recording_python(&sandbox, "result_correct_interpret.json");
     let run = sandbox.run(&[
         "eval",
@@ -122,8 +122,7 @@ fn verdicts_other_than_correct_exit_4_and_print_their_evidence() {
 
 #[test]
 fn a_source_the_static_checks_reject_costs_no_worker() {
-    let sandbox = Sandbox::new();
-    sandbox.write("p.py", PROBLEM);
+    let sandbox = sandbox_with_files(Sandbox::new());
     sandbox.write(
         "k.py",
         &KERNEL.replace("import torch\n", "import torch\nimport threading\n"),
