@@ -18,6 +18,19 @@ fn sandbox_with_files(sandbox: Sandbox) -> Sandbox {
     sandbox
 }
 
+/// `lathe eval` of `p.py` and `k.py` with this interpreter.
+fn eval(sandbox: &Sandbox, python: &str) -> common::Run {
+    sandbox.run(&[
+        "eval",
+        "--problem",
+        "p.py",
+        "--kernel",
+        "k.py",
+        "--python",
+        python,
+    ])
+}
+
 /// A fake interpreter that records its environment and answers with a shared example result.
 fn recording_python(sandbox: &Sandbox, example: &str) -> String {
     let example = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -101,15 +114,7 @@ fn a_relative_interpreter_path_means_the_users_directory() {
 fn verdicts_other_than_correct_exit_4_and_print_their_evidence() {
     let sandbox = sandbox_with_files(Sandbox::new());
     let python = recording_python(&sandbox, "result_wrong.json");
-    let run = sandbox.run(&[
-        "eval",
-        "--problem",
-        "p.py",
-        "--kernel",
-        "k.py",
-        "--python",
-        &python,
-    ]);
+    let run = eval(&sandbox, &python);
     assert_eq!(run.code, 4, "{}", run.stderr);
     assert!(
         run.stdout
@@ -168,15 +173,7 @@ fn a_source_the_static_checks_reject_costs_no_worker() {
 fn problem_and_environment_errors_are_not_verdicts() {
     let sandbox = sandbox_with_files(Sandbox::new());
     let python = recording_python(&sandbox, "result_problem_error.json");
-    let run = sandbox.run(&[
-        "eval",
-        "--problem",
-        "p.py",
-        "--kernel",
-        "k.py",
-        "--python",
-        &python,
-    ]);
+    let run = eval(&sandbox, &python);
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(
         run.stderr
@@ -186,27 +183,11 @@ fn problem_and_environment_errors_are_not_verdicts() {
     );
 
     let python = recording_python(&sandbox, "result_environment_error.json");
-    let run = sandbox.run(&[
-        "eval",
-        "--problem",
-        "p.py",
-        "--kernel",
-        "k.py",
-        "--python",
-        &python,
-    ]);
+    let run = eval(&sandbox, &python);
     assert_eq!(run.code, 5, "{}", run.stderr);
     assert!(run.stderr.contains("sees no CUDA device"), "{}", run.stderr);
 
-    let run = sandbox.run(&[
-        "eval",
-        "--problem",
-        "p.py",
-        "--kernel",
-        "k.py",
-        "--python",
-        "/no/python3",
-    ]);
+    let run = eval(&sandbox, "/no/python3");
     assert_eq!(run.code, 5, "{}", run.stderr);
     assert!(run.stderr.contains("/no/python3"), "{}", run.stderr);
 }
