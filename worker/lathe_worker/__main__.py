@@ -1,4 +1,5 @@
-"""Entry point: ``python -m lathe_worker REQUEST.json RESULT.json``.
+"""Entry point: ``python -m lathe_worker REQUEST.json RESULT.json``; the request's kind is
+``eval``, ``profile`` (run under Nsight Compute by the harness) or ``probe``.
 
 Exit codes: 0 when a result was written (whatever the verdict), 2 for a request it cannot
 understand, 1 for a defect of the worker itself. A candidate that kills the process (a fault,
@@ -14,7 +15,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lathe_worker.protocol import EvalRequest, ProtocolError, parse_request, write_result
+from lathe_worker.protocol import (
+    EvalRequest,
+    ProfileRequest,
+    ProtocolError,
+    parse_request,
+    write_result,
+)
 from lathe_worker.verdicts import ProblemError, VerdictReached, traceback_tail
 
 
@@ -34,6 +41,12 @@ def main(argv: list[str]) -> int:
         write_result(result_path, result)
         if result.get("verdict", {}).get("cuda_error"):
             # The CUDA context is unusable; interpreter teardown could hang on it.
+            os._exit(0)
+        return 1 if result["outcome"] == "worker_error" else 0
+    if isinstance(request, ProfileRequest):
+        result = _profile(request)
+        write_result(result_path, result)
+        if result.get("verdict", {}).get("cuda_error"):
             os._exit(0)
         return 1 if result["outcome"] == "worker_error" else 0
     from lathe_worker.probe import probe
@@ -70,6 +83,35 @@ def _evaluate(request: EvalRequest) -> dict[str, Any]:
         result["fingerprint"] = fingerprint(request.device)
     except Exception as e:  # a faulted CUDA context cannot answer; the verdict says why
         result["fingerprint"] = {"device": request.device, "error": str(e)[:500]}
+    return result
+
+
+def _profile(request: ProfileRequest) -> dict[str, Any]:
+    """`profiled` with what the region ran, or the candidate's failure as a verdict."""
+    from lathe_worker.evaluate import Progress
+    from lathe_worker.profile import profile
+
+    progress = Progress(request.progress_path)
+    missing = _missing_device(request.device)
+    if missing:
+        return {"kind": "profile", "outcome": "environment_error", "error": {"message": missing}}
+    try:
+        result: dict[str, Any] = {
+            "kind": "profile",
+            "outcome": "profiled",
+            "profiled": profile(request, progress),
+        }
+    except VerdictReached as reached:
+        result = {"kind": "profile", "outcome": "verdict", "verdict": reached.verdict}
+    except ProblemError as e:
+        result = {"kind": "profile", "outcome": "problem_error", "error": {"message": str(e)}}
+    except Exception as e:
+        result = {
+            "kind": "profile",
+            "outcome": "worker_error",
+            "error": {"message": f"{type(e).__name__}: {e}", "traceback_tail": traceback_tail(e)},
+        }
+    result["phases"] = progress.finish()
     return result
 
 

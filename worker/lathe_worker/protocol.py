@@ -72,6 +72,23 @@ class EvalRequest:
 
 
 @dataclass(frozen=True)
+class ProfileRequest:
+    """The candidate's forward, warmed up, then once inside the profiler's region."""
+
+    device: str
+    problem_path: Path
+    overrides: dict[str, Any]
+    candidate_path: Path
+    backend: str
+    kernels: tuple[str, ...]
+    seed: int
+    min_warmup_runs: int
+    max_warmup_runs: int
+    file_size_bytes: int | None
+    progress_path: Path | None
+
+
+@dataclass(frozen=True)
 class ProbeRequest:
     device: str
     ncu: str | None
@@ -96,13 +113,13 @@ def _choice(obj: dict, key: str, choices: tuple[str, ...], default: str | None =
     return value
 
 
-def parse_request(data: Any) -> EvalRequest | ProbeRequest:
+def parse_request(data: Any) -> EvalRequest | ProfileRequest | ProbeRequest:
     if not isinstance(data, dict):
         raise ProtocolError("the request must be a JSON object")
     version = data.get("protocol")
     if version != PROTOCOL_VERSION:
         raise ProtocolError(f"protocol version {version!r}; this worker speaks {PROTOCOL_VERSION}")
-    kind = _choice(data, "kind", ("eval", "probe"))
+    kind = _choice(data, "kind", ("eval", "profile", "probe"))
     device = _choice(data, "device", DEVICES, "cuda")
     if kind == "probe":
         return ProbeRequest(
@@ -110,6 +127,9 @@ def parse_request(data: Any) -> EvalRequest | ProbeRequest:
         )
     problem = _get(data, "problem", dict, {})
     candidate = _get(data, "candidate", dict, {})
+    progress = _get(data, "progress_path", str)
+    if kind == "profile":
+        return _profile_request(data, device, problem, candidate, progress)
     c = _get(data, "correctness", dict, {})
     t = _get(data, "timing", dict, {})
     tolerances = dict(DEFAULT_TOLERANCES)
@@ -118,7 +138,6 @@ def parse_request(data: Any) -> EvalRequest | ProbeRequest:
             raise ProtocolError(f"tolerance for {dtype} must be [atol, rtol]")
         tolerances[dtype] = (float(pair[0]), float(pair[1]))
     defaults = Timing()
-    progress = _get(data, "progress_path", str)
     return EvalRequest(
         device=device,
         problem_path=Path(_get(problem, "path", str, "")),
@@ -144,6 +163,31 @@ def parse_request(data: Any) -> EvalRequest | ProbeRequest:
             cache_dir=_get(t, "cache_dir", str),
         ),
         policy=_choice(_get(data, "integrity", dict, {}), "policy", POLICIES, "default"),
+        file_size_bytes=_get(_get(data, "limits", dict, {}), "file_size_bytes", int),
+        progress_path=Path(progress) if progress else None,
+    )
+
+
+def _profile_request(
+    data: dict, device: str, problem: dict, candidate: dict, progress: str | None
+) -> ProfileRequest:
+    warmup = _get(data, "warmup", dict, {})
+    min_runs = _get(warmup, "min_runs", int, 2)
+    max_runs = _get(warmup, "max_runs", int, 10)
+    if not 1 <= min_runs <= max_runs:
+        raise ProtocolError(
+            f"warmup runs: need 1 <= min_runs <= max_runs, got {min_runs} and {max_runs}"
+        )
+    return ProfileRequest(
+        device=device,
+        problem_path=Path(_get(problem, "path", str, "")),
+        overrides=_get(problem, "overrides", dict, {}),
+        candidate_path=Path(_get(candidate, "path", str, "")),
+        backend=_choice(candidate, "backend", BACKENDS, "triton"),
+        kernels=tuple(_get(candidate, "kernels", list, [])),
+        seed=_get(data, "seed", int, 42),
+        min_warmup_runs=min_runs,
+        max_warmup_runs=max_runs,
         file_size_bytes=_get(_get(data, "limits", dict, {}), "file_size_bytes", int),
         progress_path=Path(progress) if progress else None,
     )

@@ -10,6 +10,7 @@ from lathe_worker import verdicts
 from lathe_worker.protocol import (
     EvalRequest,
     ProbeRequest,
+    ProfileRequest,
     ProtocolError,
     parse_request,
     write_result,
@@ -17,6 +18,7 @@ from lathe_worker.protocol import (
 
 OUTCOMES = {
     "verdict", "problem_error", "protocol_error", "environment_error", "worker_error", "probe",
+    "profiled",
 }  # fmt: skip
 KINDS = {"correct", "wrong", "compile_error", "runtime_error", "timeout", "crash", "rejected"}
 
@@ -37,6 +39,20 @@ def test_the_eval_request_example_parses_with_its_values():
 
 def test_the_probe_request_example_parses():
     assert isinstance(parse_request(load("request_probe.json")), ProbeRequest)
+
+
+def test_the_profile_request_example_parses_with_its_values():
+    request = parse_request(load("request_profile.json"))
+    assert isinstance(request, ProfileRequest)
+    assert request.kernels == ("post_process_kernel",)
+    assert (request.min_warmup_runs, request.max_warmup_runs) == (2, 10)
+    assert request.seed == 42
+
+
+def test_a_profile_request_with_impossible_warmup_bounds_is_refused():
+    data = load("request_profile.json") | {"warmup": {"min_runs": 5, "max_runs": 2}}
+    with pytest.raises(ProtocolError, match="min_runs <= max_runs"):
+        parse_request(data)
 
 
 def test_another_protocol_version_is_refused():

@@ -15,7 +15,7 @@ mod style;
 
 pub use error_log::ErrorLog;
 pub use failure::{Diagnosis, FailedAttempt};
-pub use metrics_json::{MetricsJson, MetricsJsonError};
+pub use metrics_json::{KernelMetrics, MetricValue, MetricsJson, MetricsJsonError};
 pub use prompts::{PromptError, Prompts};
 pub use requests::{FailureRequest, OptimizeRequest, SeedRequest, TritonFacts};
 pub use source_text::python_strip;

@@ -13,12 +13,14 @@ pub struct MetricsJson {
     kernels: Vec<KernelMetrics>,
 }
 
+/// One kernel's metrics, in the order shown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KernelMetrics {
     pub kernel: String,
     pub metrics: Vec<MetricValue>,
 }
 
+/// One metric's number.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricValue {
     pub name: String,
@@ -37,6 +39,13 @@ pub struct MetricsJsonError {
 }
 
 impl MetricsJson {
+    /// A block built from numbers already in hand (a profile). Each `text` must be a JSON number
+    /// and names must not repeat, as [`MetricsJson::parse`] would insist: `render` writes them as
+    /// they are.
+    pub fn from_kernels(kernels: Vec<KernelMetrics>) -> MetricsJson {
+        MetricsJson { kernels }
+    }
+
     pub fn parse(text: &str) -> Result<MetricsJson, MetricsJsonError> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
         let kernels = deserializer
@@ -200,6 +209,21 @@ mod tests {
             "{\n  \"post_process_kernel\": {\n    \"b\": 524288,\n    \"a\": 50.0,\n    \"c\": 3.68\n  }\n}"
         );
         assert_eq!(metrics.kernels()[0].metrics[1].value, 50.0);
+    }
+
+    #[test]
+    fn built_blocks_render_like_parsed_ones() {
+        let text = r#"{"k": {"m": 50.0, "n": 7}}"#;
+        let metric = |name: &str, text: &str, value| MetricValue {
+            name: name.to_owned(),
+            text: text.to_owned(),
+            value,
+        };
+        let built = MetricsJson::from_kernels(vec![KernelMetrics {
+            kernel: "k".to_owned(),
+            metrics: vec![metric("m", "50.0", 50.0), metric("n", "7", 7.0)],
+        }]);
+        assert_eq!(built, MetricsJson::parse(text).unwrap());
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::embedded::install_worker;
 use crate::process::{self, Capture, ProcessEnd, ProcessSpec, SpawnError};
 use crate::protocol::{
     Device, ErrorMessage, EvalRequest, Outcome, PROTOCOL_VERSION, Phase, ProbeFacts, ProbeRequest,
-    WorkerResult,
+    ProfileRequest, ProfiledRegion, WorkerResult,
 };
 
 /// How worker processes are run: settings of the command that starts them.
@@ -61,6 +61,22 @@ pub enum EvalOutcome {
     },
 }
 
+/// A program the worker runs under: `program args… python -m lathe_worker REQUEST RESULT`. The
+/// whole tree (the launcher and the worker it starts) shares one process group, so a time limit
+/// ends both.
+#[derive(Debug, Clone)]
+pub struct Launcher {
+    pub program: PathBuf,
+    pub args: Vec<OsString>,
+}
+
+/// A profile target that ran its region, with the phases it went through.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profiled {
+    pub region: ProfiledRegion,
+    pub phases: Vec<Phase>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Finished<T> {
     pub outcome: T,
@@ -100,7 +116,8 @@ pub fn evaluate(
         request.timing.cache_dir = Some(config.baselines_dir());
     }
     let device = request.device;
-    let (end, result, stdout, stderr, wall) = run_worker(config, scratch.path(), device, &request)?;
+    let (end, result, stdout, stderr, wall) =
+        run_worker(config, scratch.path(), device, &request, None)?;
     let outcome = match result {
         Some(result) => judged(result, &stderr)?,
         None => EvalOutcome::Judged {
@@ -109,6 +126,44 @@ pub fn evaluate(
             phases: Vec::new(),
             fingerprint: serde_json::Value::Null,
         },
+    };
+    Ok(Finished {
+        outcome,
+        stdout,
+        stderr,
+        wall,
+    })
+}
+
+/// Runs the profile target, under `launcher` when given (Nsight Compute). A candidate that fails
+/// or dies comes back as `Err(EvalOutcome::Judged)` with its verdict.
+pub fn profile(
+    config: &WorkerConfig,
+    mut request: ProfileRequest,
+    launcher: Option<&Launcher>,
+) -> Result<Finished<Result<Profiled, EvalOutcome>>, DriverError> {
+    let scratch = scratch_dir(config)?;
+    let progress = scratch.path().join("progress.jsonl");
+    request.progress_path = Some(progress.clone());
+    let device = request.device;
+    let (end, result, stdout, stderr, wall) =
+        run_worker(config, scratch.path(), device, &request, launcher)?;
+    let outcome = match result {
+        Some(WorkerResult {
+            outcome: Outcome::Profiled { profiled },
+            phases,
+            ..
+        }) => Ok(Profiled {
+            region: profiled,
+            phases,
+        }),
+        Some(other) => Err(judged(other, &stderr)?),
+        None => Err(EvalOutcome::Judged {
+            verdict: death_verdict(&end, &stderr, last_phase(&progress)),
+            notes: Vec::new(),
+            phases: Vec::new(),
+            fingerprint: serde_json::Value::Null,
+        }),
     };
     Ok(Finished {
         outcome,
@@ -127,7 +182,8 @@ pub fn probe(
         request.cache_dir = Some(config.baselines_dir());
     }
     let device = request.device;
-    let (end, result, stdout, stderr, wall) = run_worker(config, scratch.path(), device, &request)?;
+    let (end, result, stdout, stderr, wall) =
+        run_worker(config, scratch.path(), device, &request, None)?;
     let outcome = match result {
         Some(WorkerResult {
             outcome: Outcome::Probe { probe },
@@ -157,6 +213,7 @@ fn run_worker(
     scratch: &Path,
     device: Device,
     request: &impl Serialize,
+    launcher: Option<&Launcher>,
 ) -> Result<RawRun, DriverError> {
     let worker_dir = install_worker(&config.cache_dir).map_err(|source| DriverError::Install {
         path: config.cache_dir.clone(),
@@ -167,13 +224,26 @@ fn run_worker(
     let text = serde_json::to_string_pretty(request).unwrap_or_else(|e| unreachable!("{e}"));
     std::fs::write(&request_path, text).map_err(DriverError::Scratch)?;
 
-    let mut spec = ProcessSpec::new(&config.python, scratch);
-    spec.args = vec![
+    let worker_args: Vec<OsString> = vec![
         "-m".into(),
         "lathe_worker".into(),
         request_path.into_os_string(),
         result_path.clone().into_os_string(),
     ];
+    let mut spec = match launcher {
+        None => {
+            let mut spec = ProcessSpec::new(&config.python, scratch);
+            spec.args = worker_args;
+            spec
+        }
+        Some(launcher) => {
+            let mut spec = ProcessSpec::new(&launcher.program, scratch);
+            spec.args = launcher.args.clone();
+            spec.args.push(config.python.clone().into_os_string());
+            spec.args.extend(worker_args);
+            spec
+        }
+    };
     spec.env = worker_env(&worker_dir, device);
     spec.wall_limit = config.wall_limit;
     spec.grace = config.grace;
@@ -269,9 +339,9 @@ fn judged(result: WorkerResult, stderr: &Capture) -> Result<EvalOutcome, DriverE
                 stderr_tail: stderr.tail.clone(),
             });
         }
-        Outcome::Probe { .. } => {
+        Outcome::Probe { .. } | Outcome::Profiled { .. } => {
             return Err(DriverError::BadResult {
-                message: "a probe result came back for an evaluation".to_owned(),
+                message: "a result of another kind of request came back".to_owned(),
                 stderr_tail: stderr.tail.clone(),
             });
         }

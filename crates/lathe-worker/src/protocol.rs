@@ -70,6 +70,7 @@ pub struct EvalRequest {
 #[serde(rename_all = "lowercase")]
 pub enum RequestKind {
     Eval,
+    Profile,
     Probe,
 }
 
@@ -158,6 +159,39 @@ pub struct Limits {
     pub file_size_bytes: Option<u64>,
 }
 
+/// The candidate's forward, warmed up until nothing compiles, then once inside the profiler's
+/// region (`cudaProfilerStart`/`Stop`): what Nsight Compute captures with
+/// `--profile-from-start off`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileRequest {
+    pub protocol: u32,
+    pub kind: RequestKind,
+    pub device: Device,
+    pub problem: ProblemRef,
+    pub candidate: CandidateRef,
+    pub seed: u64,
+    pub warmup: WarmupConfig,
+    pub limits: Limits,
+    #[serde(default)]
+    pub progress_path: Option<PathBuf>,
+}
+
+/// Warm-up forwards: at least `min_runs`, then until one compiles nothing, at most `max_runs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarmupConfig {
+    pub min_runs: u32,
+    pub max_runs: u32,
+}
+
+impl Default for WarmupConfig {
+    fn default() -> Self {
+        WarmupConfig {
+            min_runs: 2,
+            max_runs: 10,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProbeRequest {
     pub protocol: u32,
@@ -192,6 +226,22 @@ pub enum Outcome {
     EnvironmentError { error: ErrorMessage },
     WorkerError { error: ErrorMessage },
     Probe { probe: Box<ProbeFacts> },
+    Profiled { profiled: ProfiledRegion },
+}
+
+/// What the profile target ran: the warm-up, and the launches of the candidate's own kernels
+/// inside the marked region as the worker counted them (the capture should hold as many).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfiledRegion {
+    pub warmup_runs: u32,
+    /// The last warm-up forward compiled nothing and ran no autotuner benchmark.
+    pub warm: bool,
+    /// Whether compilations could be watched at all with this Triton.
+    pub compile_watch: bool,
+    pub region_launches: BTreeMap<String, u64>,
+    pub region_seconds: f64,
+    /// The region was marked for the profiler (false without a CUDA device).
+    pub marked: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -49,6 +49,8 @@ pub enum Command {
     Prompt(Box<PromptArgs>),
     /// Judge a candidate kernel: correctness, integrity and timing, in a sandboxed worker
     Eval(Box<EvalArgs>),
+    /// Profile a candidate with Nsight Compute: the metrics a stage's prompt will show
+    Profile(Box<ProfileArgs>),
     /// Describe this machine: GPU, software, `tl` functions, Nsight Compute, copy bandwidth
     Probe(ProbeArgs),
     /// Show the resolved settings and where each value came from
@@ -87,6 +89,53 @@ pub struct EvalArgs {
     /// Print one JSON object instead of a table
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// The reference problem: a KernelBench-style Python file defining `Model`
+    #[arg(long, value_name = "FILE")]
+    pub problem: PathBuf,
+    /// The candidate: a Python file defining `ModelNew`
+    #[arg(long, value_name = "FILE")]
+    pub kernel: PathBuf,
+    /// Override a module-level constant of the problem (repeatable): `--set batch_size=2`
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
+    pub overrides: Vec<(String, serde_json::Value)>,
+    /// Problem category, which picks the stage list (default: from the problem's path)
+    #[arg(long, value_name = "CATEGORY", value_parser = category_parser())]
+    pub category: Option<Category>,
+    /// Collect this stage's metrics (default: the category's first stage)
+    #[arg(long, value_name = "ID", conflicts_with = "metrics")]
+    pub stage: Option<String>,
+    /// Collect these metrics instead of a stage's: comma-separated Nsight Compute names
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub metrics: Option<Vec<String>>,
+    /// Also show library kernels (cuDNN, cuBLAS, ATen) that ran in the profiled forward
+    #[arg(long)]
+    pub all_kernels: bool,
+    /// Kernel language (default: cuda when the kernel calls load_inline, else the setting)
+    #[arg(long, value_name = "BACKEND", value_parser = backend_parser())]
+    pub backend: Option<Backend>,
+    #[command(flatten)]
+    pub profiler: ProfilerArgs,
+    /// Print the full record as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How Nsight Compute is run (shared by `lathe profile` and `lathe prompt --profile`).
+#[derive(Debug, Args)]
+pub struct ProfilerArgs {
+    /// The Nsight Compute command (default: `ncu` on PATH, then CUDA's usual places)
+    #[arg(long, value_name = "PATH")]
+    pub ncu: Option<String>,
+    /// Wall-clock limit of the profile, in seconds
+    #[arg(long, value_name = "SECONDS")]
+    pub profile_timeout: Option<f64>,
+    /// The Python interpreter with torch and triton
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -171,6 +220,12 @@ pub struct OptimizeArgs {
     /// "No NCU metrics available"
     #[arg(long, value_name = "FILE")]
     pub metrics: Option<PathBuf>,
+    /// Profile the kernel now (needs --problem and a GPU) and show the stage's metrics; when
+    /// profiling is unavailable the prompt says so and the reason goes to standard error
+    #[arg(long, requires = "problem", conflicts_with = "metrics")]
+    pub profile: bool,
+    #[command(flatten)]
+    pub profiler: ProfilerArgs,
     #[command(flatten)]
     pub out: OutArgs,
 }
@@ -327,14 +382,21 @@ impl Command {
                 (layer, Some(&e.problem))
             }
             Command::Probe(p) => (p.worker.layer(), None),
+            Command::Profile(p) => {
+                let mut layer = p.profiler.layer();
+                layer.category = p.category;
+                layer.backend = p.backend;
+                (layer, Some(&p.problem))
+            }
             Command::Prompt(p) => match &p.kind {
                 None => {
                     let o = &p.optimize;
-                    let layer = Layer {
+                    let mut layer = Layer {
                         category: o.category,
                         style: o.style,
                         ..o.target.layer()
                     };
+                    o.profiler.set(&mut layer);
                     (layer, o.problem.as_deref())
                 }
                 Some(PromptKind::Seed(s)) => (
@@ -361,6 +423,20 @@ impl WorkerArgs {
         layer.eval.timeout_seconds = self.timeout;
         layer.eval.memory_limit_gb = self.memory_limit_gb;
         layer
+    }
+}
+
+impl ProfilerArgs {
+    fn layer(&self) -> Layer {
+        let mut layer = Layer::empty(Origin::Flag);
+        self.set(&mut layer);
+        layer
+    }
+
+    fn set(&self, layer: &mut Layer) {
+        layer.python = self.python.clone().or(layer.python.take());
+        layer.profile.ncu = self.ncu.clone();
+        layer.profile.timeout_seconds = self.profile_timeout;
     }
 }
 

@@ -12,6 +12,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use lathe_core::{GpuLookupError, StageLookupError, TritonReleaseError};
+use lathe_profile::{ProfileUnavailable, UnavailableReason};
 use lathe_prompt::{MetricsJsonError, PromptError};
 use lathe_worker::driver::DriverError;
 
@@ -71,6 +72,8 @@ pub enum CliError {
     },
     /// Running the worker failed before it could judge anything.
     Worker(DriverError),
+    /// No Nsight Compute metrics could be collected.
+    ProfileUnavailable(ProfileUnavailable),
     /// A defect of the worker itself.
     WorkerDefect {
         message: String,
@@ -106,6 +109,13 @@ impl CliError {
                 ExitStatus::Failure
             }
             CliError::Environment { .. } => ExitStatus::Environment,
+            CliError::ProfileUnavailable(e) => match e.reason {
+                UnavailableReason::CandidateFailed { .. } => ExitStatus::NotCorrect,
+                UnavailableReason::ProblemError { .. } | UnavailableReason::NoKnownMetrics { .. } => {
+                    ExitStatus::BadInput
+                }
+                _ => ExitStatus::Environment,
+            },
             CliError::Worker(e) => match e {
                 DriverError::BadResult { .. } => ExitStatus::Failure,
                 DriverError::Install { .. }
@@ -244,6 +254,15 @@ impl CliError {
                 };
                 report(message, notes, hint)
             }
+            CliError::ProfileUnavailable(e) => report(
+                e.to_string(),
+                vec![],
+                Some(match e.reason {
+                    UnavailableReason::CandidateFailed { .. } => "`lathe eval` judges the candidate and shows why it fails",
+                    UnavailableReason::NoOwnKernels { .. } => "the candidate's forward must launch the kernels its source defines",
+                    _ => "`lathe probe` shows whether Nsight Compute is usable here; `lathe prompt` without --profile renders the prompt without metrics",
+                }),
+            ),
             CliError::WorkerDefect { message, detail } => report(
                 format!("the worker failed: {message}"),
                 detail.as_deref().map(tail_notes).unwrap_or_default(),

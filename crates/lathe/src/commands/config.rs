@@ -37,6 +37,10 @@ pub fn run(settings: &Settings) -> Result<(), CliError> {
         row(&source::GRACE, Some(&s.eval.grace_seconds)),
         row(&source::MEMORY_LIMIT, Some(&s.eval.memory_limit_gb)),
         row(&source::FILE_SIZE_LIMIT, Some(&s.eval.file_size_limit_mb)),
+        row(&source::NCU, s.profile.ncu.as_ref()),
+        row(&source::PROFILE_TIMEOUT, Some(&s.profile.timeout_seconds)),
+        row(&source::LAUNCH_COUNT, Some(&s.profile.launch_count)),
+        row(&source::CLOCK_CONTROL, Some(&s.profile.clock_control)),
     ];
     let mut text = crate::table::render(&["SETTING", "VALUE", "SET BY", "MEANING"], &rows);
     let tolerances: Vec<String> = s

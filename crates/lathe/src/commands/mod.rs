@@ -5,5 +5,6 @@ pub mod config;
 pub mod eval;
 pub mod gpus;
 pub mod probe;
+pub mod profile;
 pub mod prompt;
 pub mod stages;

@@ -53,7 +53,18 @@ fn optimize(args: &OptimizeArgs, settings: &Settings, prompts: &Prompts) -> Resu
         .as_deref()
         .map(|p| read_text(p, FileRole::Problem))
         .transpose()?;
+    let gpu = target_gpu(settings)?;
+    let category =
+        settings
+            .category
+            .as_ref()
+            .map(|c| c.value)
+            .ok_or_else(|| CliError::NoCategory {
+                problem: args.problem.clone(),
+            })?;
+    let stage = stage(category, args.stage.as_deref())?;
     let metrics = match &args.metrics {
+        _ if args.profile => fresh_metrics(args, stage, settings)?,
         Some(path) => {
             let text = read_text(path, FileRole::Metrics)?;
             Some(
@@ -65,16 +76,6 @@ fn optimize(args: &OptimizeArgs, settings: &Settings, prompts: &Prompts) -> Resu
         }
         None => None,
     };
-    let gpu = target_gpu(settings)?;
-    let category =
-        settings
-            .category
-            .as_ref()
-            .map(|c| c.value)
-            .ok_or_else(|| CliError::NoCategory {
-                problem: args.problem.clone(),
-            })?;
-    let stage = stage(category, args.stage.as_deref())?;
     // The optimization prompt repeats the seeds' list unless a Triton version is given.
     let triton = triton_facts(settings)?.unwrap_or_else(TritonFacts::seed_list);
     let text = prompts.optimize(&OptimizeRequest {
@@ -87,6 +88,40 @@ fn optimize(args: &OptimizeArgs, settings: &Settings, prompts: &Prompts) -> Resu
         reference_source: reference.as_deref(),
     })?;
     emit(&text, args.out.out.as_deref())
+}
+
+/// The stage's metrics of the kernel, profiled now. When no metrics can be collected the prompt
+/// takes its no-metrics form, as the loop's would, and the reason goes to standard error.
+fn fresh_metrics(
+    args: &OptimizeArgs,
+    stage: &lathe_core::Stage,
+    settings: &Settings,
+) -> Result<Option<MetricsJson>, CliError> {
+    let (Some(problem), Some(kernel)) = (args.problem.as_deref(), args.kernel.as_deref()) else {
+        unreachable!("clap requires --problem and --kernel with --profile")
+    };
+    let request = super::profile::stage_request(stage);
+    match super::profile::take_profile(problem, kernel, Default::default(), &request, settings)? {
+        Ok(record) => {
+            for missing in &record.missing {
+                warn(&format!(
+                    "{} {}: not collected ({})",
+                    missing.kernel, missing.metric, missing.reason
+                ));
+            }
+            Ok(Some(record.metrics))
+        }
+        Err(unavailable) => {
+            warn(&format!("{unavailable}; the prompt says no metrics are available"));
+            Ok(None)
+        }
+    }
+}
+
+/// A warning on standard error: the prompt itself goes to standard output or --out.
+fn warn(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "warning: {text}");
 }
 
 fn seed(args: &SeedArgs, settings: &Settings, prompts: &Prompts) -> Result<(), CliError> {

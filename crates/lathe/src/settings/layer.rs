@@ -31,6 +31,7 @@ pub struct Layer {
     /// lathe's cache directory (the installed worker, cached baselines).
     pub cache_dir: Option<String>,
     pub eval: EvalLayer,
+    pub profile: ProfileLayer,
     /// GPUs described by the user (settings files only).
     pub gpus: Vec<GpuSpec>,
 }
@@ -50,6 +51,24 @@ pub struct EvalLayer {
     /// `[atol, rtol]` by output dtype (settings files only).
     pub tolerances: Option<BTreeMap<String, [f64; 2]>>,
     pub timing: Option<TimingTable>,
+}
+
+/// The `[profile]` settings: how Nsight Compute is run.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileLayer {
+    pub ncu: Option<String>,
+    pub timeout_seconds: Option<f64>,
+    pub launch_count: Option<u32>,
+    pub clock_control: Option<ClockControlSetting>,
+}
+
+/// `profile.clock_control` as settings files spell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClockControlSetting {
+    Base,
+    None,
 }
 
 /// The `[eval.timing]` protocol (settings files only; `--no-timing` and
@@ -82,6 +101,8 @@ struct SettingsFile {
     #[serde(default)]
     eval: EvalLayer,
     #[serde(default)]
+    profile: ProfileLayer,
+    #[serde(default)]
     gpus: Vec<GpuSpec>,
 }
 
@@ -106,6 +127,7 @@ impl Layer {
             python: None,
             cache_dir: None,
             eval: EvalLayer::default(),
+            profile: ProfileLayer::default(),
             gpus: Vec::new(),
         }
     }
@@ -127,6 +149,7 @@ impl Layer {
             python: file.python,
             cache_dir: file.cache_dir,
             eval: file.eval,
+            profile: file.profile,
             gpus: file.gpus,
         })
     }
@@ -158,6 +181,11 @@ impl Layer {
                 timeout_seconds: typed(get(&source::TIMEOUT), &source::TIMEOUT)?,
                 memory_limit_gb: typed(get(&source::MEMORY_LIMIT), &source::MEMORY_LIMIT)?,
                 ..EvalLayer::default()
+            },
+            profile: ProfileLayer {
+                ncu: get(&source::NCU),
+                timeout_seconds: typed(get(&source::PROFILE_TIMEOUT), &source::PROFILE_TIMEOUT)?,
+                ..ProfileLayer::default()
             },
             ..Layer::empty(Origin::Env)
         })

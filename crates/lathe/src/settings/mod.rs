@@ -11,6 +11,7 @@
 
 mod eval_settings;
 mod layer;
+mod profile_settings;
 pub mod source;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use lathe_prompt::PromptStyle;
 
 pub use eval_settings::EvalSettings;
 pub use layer::Layer;
+pub use profile_settings::ProfileSettings;
 pub use source::{ALL_KEYS, Key, Origin, Sourced};
 
 /// The name of a project's settings file, looked for in the working directory and its parents.
@@ -65,6 +67,7 @@ pub struct Settings {
     pub triton_version: Option<Sourced<String>>,
     pub error_log_lines: Sourced<usize>,
     pub eval: EvalSettings,
+    pub profile: ProfileSettings,
     /// The built-in catalog with the GPUs the settings files describe.
     pub gpu_catalog: GpuCatalog,
     /// The settings files that were read, most specific first.
@@ -121,6 +124,7 @@ impl Settings {
                 l.error_log_lines.as_ref()
             }),
             eval: EvalSettings::resolve(&layers, inputs.env),
+            profile: ProfileSettings::resolve(&layers),
             gpu_catalog,
             files: layers
                 .iter()

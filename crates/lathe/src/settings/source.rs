@@ -110,8 +110,33 @@ pub const FILE_SIZE_LIMIT: Key = Key {
     about: "largest file an evaluation may write",
 };
 
+pub const NCU: Key = Key {
+    name: "profile.ncu",
+    env: "LATHE_NCU",
+    flag: "--ncu",
+    about: "the Nsight Compute command (unset: ncu on PATH, then CUDA's usual places)",
+};
+pub const PROFILE_TIMEOUT: Key = Key {
+    name: "profile.timeout_seconds",
+    env: "LATHE_PROFILE_TIMEOUT",
+    flag: "--profile-timeout",
+    about: "wall-clock limit of one profile (ncu and the worker under it)",
+};
+pub const LAUNCH_COUNT: Key = Key {
+    name: "profile.launch_count",
+    env: "-",
+    flag: "-",
+    about: "most kernel launches one profile captures",
+};
+pub const CLOCK_CONTROL: Key = Key {
+    name: "profile.clock_control",
+    env: "-",
+    flag: "-",
+    about: "ncu --clock-control: base (locked, repeatable) or none",
+};
+
 /// Every setting with an environment variable or a flag, in `lathe config`'s order.
-pub const ALL_KEYS: [&Key; 16] = [
+pub const ALL_KEYS: [&Key; 20] = [
     &GPU,
     &CATEGORY,
     &BACKEND,
@@ -128,6 +153,10 @@ pub const ALL_KEYS: [&Key; 16] = [
     &GRACE,
     &MEMORY_LIMIT,
     &FILE_SIZE_LIMIT,
+    &NCU,
+    &PROFILE_TIMEOUT,
+    &LAUNCH_COUNT,
+    &CLOCK_CONTROL,
 ];
 
 /// A settings layer, from the most to the least specific.
