@@ -21,7 +21,8 @@ use crate::ncu::{Ncu, end_text, run_briefly};
 
 const LAUNCH_ATTRIBUTES: &str = include_str!("../data/launch_attributes.txt");
 /// Metric names common to ga100, ad102 and gh100 under ncu 2025.3.1: only for suggestions.
-const NAMES_FOR_SUGGESTIONS: &[u8] = include_bytes!("../../lathe-core/data/ncu_known_metrics.txt.gz");
+const NAMES_FOR_SUGGESTIONS: &[u8] =
+    include_bytes!("../../lathe-core/data/ncu_known_metrics.txt.gz");
 const QUERY_LIMIT: Duration = Duration::from_secs(60);
 
 /// Which requested names this ncu knows on this GPU.
@@ -156,7 +157,9 @@ fn query(ncu: &Ncu, bases: &[&str]) -> Result<BTreeMap<String, Vec<String>>, Str
         return Err(format!(
             "`ncu --query-metrics` {}: {}",
             end_text(&ran.end),
-            last_line(&ran.stderr.tail).or(last_line(&ran.stdout.tail)).unwrap_or("no output")
+            last_line(&ran.stderr.tail)
+                .or(last_line(&ran.stdout.tail))
+                .unwrap_or("no output")
         ));
     }
     Ok(parse_query(&ran.stdout.tail))
@@ -219,7 +222,13 @@ fn cache_file_path(root: &Path, ncu: &Ncu, gpus: &[String]) -> PathBuf {
     };
     let key: String = format!("{}-{gpus}", ncu.version_number())
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     root.join("ncu").join(format!("metrics-{key}.json"))
 }
@@ -269,8 +278,11 @@ mod tests {
     fn near_misses_get_a_suggestion() {
         let listed = ["sm__throughput.avg.pct_of_peak_sustained_elapsed"];
         assert_eq!(
-            suggest("sm__throughput.avg.pct_of_peak_sustained_elapse", listed.into_iter())
-                .as_deref(),
+            suggest(
+                "sm__throughput.avg.pct_of_peak_sustained_elapse",
+                listed.into_iter()
+            )
+            .as_deref(),
             Some("sm__throughput.avg.pct_of_peak_sustained_elapsed")
         );
         // The seeds' stall metric does not exist; whatever is suggested must be a real stall
@@ -286,6 +298,9 @@ mod tests {
                     && s.ends_with("_per_warp_active.pct")),
             "{stall:?}"
         );
-        assert_eq!(suggest("launch__grid_sise", std::iter::empty()).as_deref(), Some("launch__grid_size"));
+        assert_eq!(
+            suggest("launch__grid_sise", std::iter::empty()).as_deref(),
+            Some("launch__grid_size")
+        );
     }
 }

@@ -50,7 +50,9 @@ impl Ncu {
 
 fn resolve_explicit(path: &Path, path_var: Option<&OsStr>) -> Result<PathBuf, UnavailableReason> {
     let found = if path.components().count() > 1 {
-        path.is_file().then(|| path.to_owned())
+        // Relative means the user's directory: ncu runs elsewhere (a scratch directory).
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+        path.is_file().then_some(path)
     } else {
         on_path(path.as_os_str(), path_var)
     };
@@ -66,12 +68,7 @@ fn search(path_var: Option<&OsStr>, cuda_home: Option<&OsStr>) -> Option<PathBuf
                 .map(|home| Path::new(home).join("bin").join("ncu"))
                 .filter(|p| p.is_file())
         })
-        .or_else(|| {
-            USUAL_PLACES
-                .iter()
-                .map(PathBuf::from)
-                .find(|p| p.is_file())
-        })
+        .or_else(|| USUAL_PLACES.iter().map(PathBuf::from).find(|p| p.is_file()))
 }
 
 fn on_path(name: &OsStr, path_var: Option<&OsStr>) -> Option<PathBuf> {
@@ -87,7 +84,7 @@ fn version(path: &Path) -> Result<String, UnavailableReason> {
         detail,
     };
     let ran = run_briefly(path, &["--version"], Duration::from_secs(30))
-        .map_err(|e| unusable(e.to_string()))?;
+        .map_err(|e| unusable(first_line(&e.to_string())))?;
     match ran.end {
         ProcessEnd::Exited { code: 0 } => ran
             .stdout
@@ -129,4 +126,9 @@ pub(crate) fn end_text(end: &ProcessEnd) -> String {
         ProcessEnd::TimedOut { after, .. } => format!("ran past {:.0} s", after.as_secs_f64()),
         ProcessEnd::MemoryLimit { limit, .. } => format!("exceeded {limit} bytes of memory"),
     }
+}
+
+/// The first line of a spawn error: the rest speaks of the process API, not to the user.
+pub(crate) fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().to_owned()
 }

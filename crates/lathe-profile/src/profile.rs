@@ -119,8 +119,12 @@ pub fn profile(
         args: ncu_args(config, &collected, &log),
     };
     let capture_started = Instant::now();
-    let finished = driver::profile(&config.worker, worker_request(config, target), Some(&launcher))
-        .map_err(|e| environment(e.to_string()))?;
+    let finished = driver::profile(
+        &config.worker,
+        worker_request(config, target),
+        Some(&launcher),
+    )
+    .map_err(|e| environment(e.to_string()))?;
     let capture_seconds = capture_started.elapsed().as_secs_f64();
     let text = std::fs::read_to_string(&log).unwrap_or_default();
     let all_output = format!("{text}\n{}\n{}", finished.stdout.tail, finished.stderr.tail);
@@ -258,7 +262,14 @@ fn ncu_args(config: &ProfileConfig, metrics: &[String], log: &Path) -> Vec<OsStr
     for arg in ["--clock-control", config.clock_control.as_str()] {
         args.push(arg.into());
     }
-    for arg in ["--print-units", "base", "--csv", "--page", "raw", "--metrics"] {
+    for arg in [
+        "--print-units",
+        "base",
+        "--csv",
+        "--page",
+        "raw",
+        "--metrics",
+    ] {
         args.push(arg.into());
     }
     args.push(metrics.join(",").into());
@@ -292,10 +303,11 @@ fn worker_request(config: &ProfileConfig, target: &ProfileTarget) -> ProfileRequ
 fn failed_run(outcome: EvalOutcome, log: &str) -> UnavailableReason {
     match outcome {
         EvalOutcome::Judged {
-            verdict: Verdict::Timeout {
-                after_seconds,
-                phase,
-            },
+            verdict:
+                Verdict::Timeout {
+                    after_seconds,
+                    phase,
+                },
             ..
         } => UnavailableReason::TimedOut {
             after_seconds,
@@ -306,7 +318,9 @@ fn failed_run(outcome: EvalOutcome, log: &str) -> UnavailableReason {
             match verdict {
                 // ncu passes on the worker's exit code and says so: the candidate's death.
                 Verdict::Crash(_)
-                    if messages.iter().all(|m| m.contains("The application returned")) =>
+                    if messages
+                        .iter()
+                        .all(|m| m.contains("The application returned")) =>
                 {
                     UnavailableReason::CandidateFailed {
                         verdict: verdict.summary(),

@@ -17,17 +17,13 @@ pub struct ProfileUnavailable {
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum UnavailableReason {
-    #[error(
-        "ncu was not found ({searched}); hint: install Nsight Compute, or name it with --ncu or LATHE_NCU"
-    )]
+    #[error("ncu was not found ({searched})")]
     NcuNotFound { searched: String },
     #[error("{} does not run: {detail}", ncu.display())]
     NcuUnusable { ncu: PathBuf, detail: String },
-    #[error(
-        "this user may not read the GPU's performance counters (ERR_NVGPUCTRPERM): {message}; hint: an administrator can allow it (NVreg_RestrictProfilingToAdminUsers=0, see https://developer.nvidia.com/ERR_NVGPUCTRPERM); lathe never runs ncu with sudo"
-    )]
+    #[error("this user may not read the GPU's performance counters (ERR_NVGPUCTRPERM): {message}")]
     NoPermission { message: String },
-    #[error("profiling took longer than {after_seconds:.0} s{}; hint: raise profile.timeout_seconds", phase_suffix(.phase))]
+    #[error("profiling took longer than {after_seconds:.0} s{}", phase_suffix(.phase))]
     TimedOut {
         after_seconds: f64,
         phase: Option<String>,
@@ -55,6 +51,38 @@ pub enum UnavailableReason {
     },
     #[error("no requested metric is known to this ncu on this GPU: {}", unknown_text(.unknown))]
     NoKnownMetrics { unknown: Vec<UnknownMetric> },
+}
+
+impl UnavailableReason {
+    /// What to do about it, when something can be done.
+    pub fn hint(&self) -> Option<&'static str> {
+        Some(match self {
+            UnavailableReason::NcuNotFound { .. } | UnavailableReason::NcuUnusable { .. } => {
+                "install Nsight Compute, or name it with --ncu, LATHE_NCU or profile.ncu"
+            }
+            UnavailableReason::NoPermission { .. } => {
+                "an administrator can allow every user to read the counters (NVreg_RestrictProfilingToAdminUsers=0, see https://developer.nvidia.com/ERR_NVGPUCTRPERM); lathe never runs ncu with sudo"
+            }
+            UnavailableReason::TimedOut { .. } => {
+                "raise the limit with --profile-timeout, LATHE_PROFILE_TIMEOUT or profile.timeout_seconds"
+            }
+            UnavailableReason::CandidateFailed { .. } => {
+                "`lathe eval` judges the candidate and shows why it fails"
+            }
+            UnavailableReason::NoOwnKernels { .. } => {
+                "the candidate's forward must launch the kernels its source defines"
+            }
+            UnavailableReason::NoKnownMetrics { .. } => {
+                "metric names are Nsight Compute's full names (`ncu --query-metrics --query-metrics-mode suffix`); `lathe stages` lists each stage's"
+            }
+            UnavailableReason::ProblemError { .. } => {
+                "the problem must define `Model`, `get_inputs()` and `get_init_inputs()`"
+            }
+            UnavailableReason::Environment { .. }
+            | UnavailableReason::NcuFailed { .. }
+            | UnavailableReason::NothingCaptured { .. } => return None,
+        })
+    }
 }
 
 fn phase_suffix(phase: &Option<String>) -> String {

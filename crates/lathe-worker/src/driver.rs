@@ -120,12 +120,7 @@ pub fn evaluate(
         run_worker(config, scratch.path(), device, &request, None)?;
     let outcome = match result {
         Some(result) => judged(result, &stderr)?,
-        None => EvalOutcome::Judged {
-            verdict: death_verdict(&end, &stderr, last_phase(&progress)),
-            notes: Vec::new(),
-            phases: Vec::new(),
-            fingerprint: serde_json::Value::Null,
-        },
+        None => died(&end, &stderr, &progress),
     };
     Ok(Finished {
         outcome,
@@ -158,12 +153,7 @@ pub fn profile(
             phases,
         }),
         Some(other) => Err(judged(other, &stderr)?),
-        None => Err(EvalOutcome::Judged {
-            verdict: death_verdict(&end, &stderr, last_phase(&progress)),
-            notes: Vec::new(),
-            phases: Vec::new(),
-            fingerprint: serde_json::Value::Null,
-        }),
+        None => Err(died(&end, &stderr, &progress)),
     };
     Ok(Finished {
         outcome,
@@ -365,6 +355,16 @@ fn check_interpreter(python: &Path, end: &ProcessEnd, stderr: &Capture) -> Resul
             ),
         }),
         _ => Ok(()),
+    }
+}
+
+/// A worker that left no result: its death is the candidate's verdict.
+fn died(end: &ProcessEnd, stderr: &Capture, progress: &Path) -> EvalOutcome {
+    EvalOutcome::Judged {
+        verdict: death_verdict(end, stderr, last_phase(progress)),
+        notes: Vec::new(),
+        phases: Vec::new(),
+        fingerprint: serde_json::Value::Null,
     }
 }
 

@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 use lathe_core::Verdict;
-use lathe_worker::protocol::{EvalRequest, Outcome, ProbeRequest, WorkerResult};
+use lathe_worker::protocol::{
+    EvalRequest, Outcome, ProbeRequest, ProfileRequest, RequestKind, WorkerResult,
+};
 
 fn examples() -> Vec<(String, String)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../worker/protocol/examples");
@@ -34,6 +36,12 @@ fn every_example_parses() {
             let request: EvalRequest =
                 serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(request.correctness.trials, 5);
+            assert_eq!(request.candidate.kernels, ["post_process_kernel"]);
+        } else if name.starts_with("request_profile") {
+            let request: ProfileRequest =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(request.kind, RequestKind::Profile);
+            assert_eq!((request.warmup.min_runs, request.warmup.max_runs), (2, 10));
             assert_eq!(request.candidate.kernels, ["post_process_kernel"]);
         } else if name.starts_with("request_probe") {
             serde_json::from_str::<ProbeRequest>(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -111,4 +119,19 @@ fn a_built_request_matches_the_example_shape() {
     let again: EvalRequest =
         serde_json::from_str(&serde_json::to_string(&example).unwrap()).unwrap();
     assert_eq!(again, example);
+}
+
+#[test]
+fn the_profiled_example_keeps_the_regions_launches() {
+    let (_, text) = examples()
+        .into_iter()
+        .find(|(n, _)| n == "result_profiled.json")
+        .unwrap();
+    let result: WorkerResult = serde_json::from_str(&text).unwrap();
+    let Outcome::Profiled { profiled } = result.outcome else {
+        panic!("{:?}", result.outcome)
+    };
+    assert_eq!(profiled.region_launches["post_process_kernel"], 1);
+    assert!(profiled.warm && profiled.marked && profiled.compile_watch);
+    assert_eq!(result.phases.len(), 4);
 }

@@ -111,9 +111,8 @@ impl CliError {
             CliError::Environment { .. } => ExitStatus::Environment,
             CliError::ProfileUnavailable(e) => match e.reason {
                 UnavailableReason::CandidateFailed { .. } => ExitStatus::NotCorrect,
-                UnavailableReason::ProblemError { .. } | UnavailableReason::NoKnownMetrics { .. } => {
-                    ExitStatus::BadInput
-                }
+                UnavailableReason::ProblemError { .. }
+                | UnavailableReason::NoKnownMetrics { .. } => ExitStatus::BadInput,
                 _ => ExitStatus::Environment,
             },
             CliError::Worker(e) => match e {
@@ -257,11 +256,9 @@ impl CliError {
             CliError::ProfileUnavailable(e) => report(
                 e.to_string(),
                 vec![],
-                Some(match e.reason {
-                    UnavailableReason::CandidateFailed { .. } => "`lathe eval` judges the candidate and shows why it fails",
-                    UnavailableReason::NoOwnKernels { .. } => "the candidate's forward must launch the kernels its source defines",
-                    _ => "`lathe probe` shows whether Nsight Compute is usable here; `lathe prompt` without --profile renders the prompt without metrics",
-                }),
+                Some(e.reason.hint().unwrap_or(
+                    "`lathe probe` shows whether Nsight Compute is usable here; `lathe prompt` without --profile renders the prompt without metrics",
+                )),
             ),
             CliError::WorkerDefect { message, detail } => report(
                 format!("the worker failed: {message}"),

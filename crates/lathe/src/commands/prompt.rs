@@ -112,7 +112,14 @@ fn fresh_metrics(
             Ok(Some(record.metrics))
         }
         Err(unavailable) => {
-            warn(&format!("{unavailable}; the prompt says no metrics are available"));
+            let hint = unavailable
+                .reason
+                .hint()
+                .map(|h| format!(" (hint: {h})"))
+                .unwrap_or_default();
+            warn(&format!(
+                "{unavailable}; the prompt says no metrics are available{hint}"
+            ));
             Ok(None)
         }
     }

@@ -69,3 +69,43 @@ impl Sandbox {
             .replace(&self.dir.path().display().to_string(), "[SANDBOX]")
     }
 }
+
+/// A Python that can run the worker (it imports torch, triton and numpy): `LATHE_TEST_PYTHON`,
+/// else the workspace's `.venv/bin/python`. `None` when there is none, after saying on stderr
+/// that `test` is skipped; a panic instead when `LATHE_REQUIRE_WORKER` is set (scripts/test sets
+/// it), so that CI can never skip a worker test silently. Asked once per test binary: importing
+/// torch takes seconds.
+pub fn worker_python(test: &str) -> Option<PathBuf> {
+    static FOUND: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        let candidate = match std::env::var_os("LATHE_TEST_PYTHON") {
+            Some(p) => PathBuf::from(p),
+            None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"),
+        };
+        let usable = Command::new(&candidate)
+            .args(["-c", "import torch, triton, numpy"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if usable {
+            Ok(candidate)
+        } else {
+            Err(format!(
+                "{} cannot import torch, triton and numpy",
+                candidate.display()
+            ))
+        }
+    });
+    match found {
+        Ok(python) => Some(python.clone()),
+        Err(why) if std::env::var_os("LATHE_REQUIRE_WORKER").is_some() => {
+            panic!("LATHE_REQUIRE_WORKER is set, but {why}")
+        }
+        Err(why) => {
+            #[expect(clippy::print_stderr, reason = "a skipped test must be visible")]
+            {
+                eprintln!("skipping {test}: {why} (set LATHE_TEST_PYTHON)");
+            }
+            None
+        }
+    }
+}
