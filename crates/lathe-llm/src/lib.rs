@@ -1,0 +1,27 @@
+//! Language models: one [`Provider`] interface, five providers, and what lathe makes of a reply.
+//!
+//! - `openai`: Chat Completions over HTTP (OpenAI and every compatible server: vLLM, SGLang,
+//!   Ollama, DeepSeek, Together), JSON or server-sent events.
+//! - `anthropic`: the Messages API, with extended thinking.
+//! - `command`: a program that reads the prompt on stdin and writes the reply on stdout.
+//! - `manual`: a person answers: the prompt is written to a file, the reply is awaited in another.
+//! - `replay`: recorded replies, matched by the prompt's hash.
+//!
+//! Providers keep reasoning apart from the answer, report usage and cost, retry what is worth
+//! retrying, and fail with a typed [`LlmError`] that says what to fix. [`extract_code`] turns a
+//! reply into a kernel source, never mistaking prose or reasoning for one. Nothing here prints:
+//! progress goes out as [`Event`]s.
+
+mod config;
+mod error;
+mod key;
+mod message;
+mod provider;
+mod spec;
+
+pub use config::{LlmConfig, RetryPolicy, Timeouts};
+pub use error::{LlmError, TimeoutPhase};
+pub use key::ApiKey;
+pub use message::{Event, Finish, Reply, Request, Transcript, Usage};
+pub use provider::Provider;
+pub use spec::{LlmSpec, ProviderKind, UnknownProvider};
