@@ -12,12 +12,25 @@
 //! reply into a kernel source, never mistaking prose or reasoning for one. Nothing here prints:
 //! progress goes out as [`Event`]s.
 
+pub mod anthropic;
+pub mod command;
 mod config;
 mod error;
+pub mod extract;
+mod http;
 mod key;
+pub mod limits;
+pub mod manual;
 mod message;
+pub mod openai;
+pub mod price;
 mod provider;
+mod registry;
+pub mod replay;
 mod spec;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod think;
 
 pub use config::{LlmConfig, RetryPolicy, Timeouts};
 pub use error::{LlmError, TimeoutPhase};
