@@ -32,13 +32,17 @@ pub enum LlmError {
         message: String,
         var: &'static str,
     },
-    #[error("the server does not know model `{model}` (HTTP {status}): {message}; hint: check the model name in --llm, or the server's model list")]
+    #[error(
+        "the server does not know model `{model}` (HTTP {status}): {message}; hint: check the model name in --llm, or the server's model list"
+    )]
     UnknownModel {
         model: String,
         status: u16,
         message: String,
     },
-    #[error("the prompt is too long for the model (HTTP {status}): {message}; hint: use a model with a larger context, or the compact prompt style")]
+    #[error(
+        "the prompt is too long for the model (HTTP {status}): {message}; hint: use a model with a larger context, or the compact prompt style"
+    )]
     PromptTooLong { status: u16, message: String },
     #[error("the server rejected the request (HTTP {status}): {message}")]
     BadRequest { status: u16, message: String },
@@ -54,7 +58,9 @@ pub enum LlmError {
         message: String,
         attempts: u32,
     },
-    #[error("no answer within the {phase:?} limit of {after_seconds:.0} s after {attempts} attempt(s); hint: raise the llm timeouts")]
+    #[error(
+        "no answer within the {phase:?} limit of {after_seconds:.0} s after {attempts} attempt(s); hint: raise the llm timeouts"
+    )]
     Timeout {
         phase: TimeoutPhase,
         after_seconds: f64,

@@ -34,7 +34,9 @@ pub mod think;
 
 pub use config::{LlmConfig, RetryPolicy, Timeouts};
 pub use error::{LlmError, TimeoutPhase};
+pub use extract::{ExtractedCode, NoCode, NoJson, extract_code, extract_json};
 pub use key::ApiKey;
 pub use message::{Event, Finish, Reply, Request, Transcript, Usage};
 pub use provider::Provider;
+pub use registry::provider_for;
 pub use spec::{LlmSpec, ProviderKind, UnknownProvider};

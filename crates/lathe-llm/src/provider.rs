@@ -9,5 +9,6 @@ pub trait Provider: Send + Sync {
 
     /// One completion. `events` hears progress (attempts, tokens so far, retries); it is called
     /// on the calling thread.
-    fn complete(&self, request: &Request, events: &mut dyn FnMut(Event)) -> Result<Reply, LlmError>;
+    fn complete(&self, request: &Request, events: &mut dyn FnMut(Event))
+    -> Result<Reply, LlmError>;
 }

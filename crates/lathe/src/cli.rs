@@ -51,6 +51,8 @@ pub enum Command {
     Eval(Box<EvalArgs>),
     /// Profile a candidate with Nsight Compute: the metrics a stage's prompt will show
     Profile(Box<ProfileArgs>),
+    /// Send one prompt to a model and write the code of its reply
+    Ask(AskArgs),
     /// Describe this machine: GPU, software, `tl` functions, Nsight Compute, copy bandwidth
     Probe(ProbeArgs),
     /// Show the resolved settings and where each value came from
@@ -87,6 +89,33 @@ pub struct EvalArgs {
     #[arg(long)]
     pub no_compile_baseline: bool,
     /// Print one JSON object instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The model: PROVIDER:MODEL, e.g. openai:gpt-4.1, anthropic:claude-sonnet-4-5,
+    /// command:'my-cli --stdin', manual, manual:DIR, replay:replies.jsonl (default: LATHE_LLM,
+    /// then `llm.spec` in lathe.toml)
+    #[arg(long, value_name = "SPEC")]
+    pub llm: Option<String>,
+    /// The prompt: a text file (`lathe prompt --out FILE` writes one)
+    #[arg(long, value_name = "FILE")]
+    pub prompt: PathBuf,
+    /// A system prompt, from a text file
+    #[arg(long, value_name = "FILE")]
+    pub system: Option<PathBuf>,
+    /// Write the extracted code here instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Write the model's reasoning here (empty when it gave none)
+    #[arg(long, value_name = "FILE")]
+    pub reasoning_out: Option<PathBuf>,
+    /// Ask for one JSON body instead of a stream of server-sent events
+    #[arg(long)]
+    pub no_stream: bool,
+    /// Print a JSON summary (code, usage, cost, attempts) on standard output
     #[arg(long)]
     pub json: bool,
 }
@@ -382,6 +411,11 @@ impl Command {
                 (layer, Some(&e.problem))
             }
             Command::Probe(p) => (p.worker.layer(), None),
+            Command::Ask(a) => {
+                let mut layer = Layer::empty(Origin::Flag);
+                layer.llm.spec = a.llm.clone();
+                (layer, None)
+            }
             Command::Profile(p) => {
                 let mut layer = p.profiler.layer();
                 layer.category = p.category;

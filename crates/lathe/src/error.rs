@@ -12,7 +12,9 @@ use std::fmt;
 use std::path::PathBuf;
 
 use lathe_core::{GpuLookupError, StageLookupError, TritonReleaseError};
+use lathe_llm::LlmError;
 use lathe_profile::{ProfileUnavailable, UnavailableReason};
+
 use lathe_prompt::{MetricsJsonError, PromptError};
 use lathe_worker::driver::DriverError;
 
@@ -74,6 +76,17 @@ pub enum CliError {
     Worker(DriverError),
     /// No Nsight Compute metrics could be collected.
     ProfileUnavailable(ProfileUnavailable),
+    /// No model is configured.
+    NoLlm,
+    /// `--llm`, LATHE_LLM or `llm.spec` cannot be read.
+    BadLlmSpec {
+        message: String,
+        whence: String,
+    },
+    /// A model call failed.
+    Llm(LlmError),
+    /// The model answered, but not with code.
+    NoCode(lathe_llm::NoCode),
     /// A defect of the worker itself.
     WorkerDefect {
         message: String,
@@ -109,6 +122,16 @@ impl CliError {
                 ExitStatus::Failure
             }
             CliError::Environment { .. } => ExitStatus::Environment,
+            CliError::NoLlm | CliError::BadLlmSpec { .. } => ExitStatus::BadInput,
+            CliError::NoCode(_) => ExitStatus::NotCorrect,
+            CliError::Llm(e) => match e {
+                LlmError::Truncated { .. } => ExitStatus::NotCorrect,
+                LlmError::UnknownModel { .. }
+                | LlmError::PromptTooLong { .. }
+                | LlmError::BadRequest { .. }
+                | LlmError::ReplayMiss { .. } => ExitStatus::BadInput,
+                _ => ExitStatus::Environment,
+            },
             CliError::ProfileUnavailable(e) => match e.reason {
                 UnavailableReason::CandidateFailed { .. } => ExitStatus::NotCorrect,
                 UnavailableReason::ProblemError { .. }
@@ -259,6 +282,22 @@ impl CliError {
                 Some(e.reason.hint().unwrap_or(
                     "`lathe probe` shows whether Nsight Compute is usable here; `lathe prompt` without --profile renders the prompt without metrics",
                 )),
+            ),
+            CliError::NoLlm => report(
+                "no model is configured".to_owned(),
+                vec![],
+                Some("name one with --llm PROVIDER:MODEL (or LATHE_LLM, or `spec` under [llm] in lathe.toml): openai:MODEL with OPENAI_API_KEY, anthropic:MODEL with ANTHROPIC_API_KEY, command:'CLI', manual, or replay:FILE"),
+            ),
+            CliError::BadLlmSpec { message, whence } => report(
+                format!("{message} (from {whence})"),
+                vec![],
+                Some("the form is PROVIDER:MODEL, e.g. openai:gpt-4.1 or anthropic:claude-sonnet-4-5"),
+            ),
+            CliError::Llm(e) => report(e.to_string(), vec![], None),
+            CliError::NoCode(error) => report(
+                format!("the reply holds no code: {error}"),
+                vec![],
+                Some("the prompt's output rules ask for one ```python block defining ModelNew; `--reasoning-out` shows what the model thought"),
             ),
             CliError::WorkerDefect { message, detail } => report(
                 format!("the worker failed: {message}"),

@@ -13,6 +13,7 @@ pub enum FileRole {
     ErrorLog,
     History,
     Diagnosis,
+    Prompt,
 }
 
 impl FileRole {
@@ -24,6 +25,7 @@ impl FileRole {
             FileRole::ErrorLog => "error log",
             FileRole::History => "history file",
             FileRole::Diagnosis => "diagnosis file",
+            FileRole::Prompt => "prompt file",
         }
     }
 
@@ -42,6 +44,9 @@ impl FileRole {
             }
             FileRole::Diagnosis => {
                 r#"pass the path of a JSON object {"critical_issue": ..., "why_it_matters": ..., "minimal_fix_hint": ...}"#
+            }
+            FileRole::Prompt => {
+                "pass the path of a text file holding the prompt (`lathe prompt --out FILE` writes one)"
             }
         }
     }

@@ -60,6 +60,7 @@ fn run(cli: &Cli) -> Result<ExitStatus, CliError> {
         Command::Config => commands::config::run(&settings)?,
         Command::Probe(args) => commands::probe::run(args, &settings)?,
         Command::Profile(args) => commands::profile::run(args, &settings)?,
+        Command::Ask(args) => commands::ask::run(args, &settings)?,
         Command::Eval(args) => {
             let correct = commands::eval::run(args, &settings)?;
             return Ok(if correct {

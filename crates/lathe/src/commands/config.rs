@@ -41,6 +41,7 @@ pub fn run(settings: &Settings) -> Result<(), CliError> {
         row(&source::PROFILE_TIMEOUT, Some(&s.profile.timeout_seconds)),
         row(&source::LAUNCH_COUNT, Some(&s.profile.launch_count)),
         row(&source::CLOCK_CONTROL, Some(&s.profile.clock_control)),
+        row(&source::LLM, s.llm.spec.as_ref()),
     ];
     let mut text = crate::table::render(&["SETTING", "VALUE", "SET BY", "MEANING"], &rows);
     let tolerances: Vec<String> = s
@@ -52,8 +53,22 @@ pub fn run(settings: &Settings) -> Result<(), CliError> {
     text.push_str(&format!("eval.tolerances: {}\n", tolerances.join("; ")));
     let t = &s.eval.timing;
     text.push_str(&format!(
-        "eval.timing: enabled={} compile_baseline={} runs>={} seconds>={} (caps {} runs, {} s), warm-up {} runs and {} s\n\n",
+        "eval.timing: enabled={} compile_baseline={} runs>={} seconds>={} (caps {} runs, {} s), warm-up {} runs and {} s\n",
         t.enabled, t.compile_baseline, t.min_runs, t.min_seconds, t.max_runs, t.max_seconds, t.warmup_runs, t.warmup_seconds
+    ));
+    // Keys are never shown, only whether they are there.
+    let set = |var: &str| match std::env::var(var) {
+        Ok(v) if !v.trim().is_empty() => "set",
+        _ => "not set",
+    };
+    text.push_str(&format!(
+        "llm: max_tokens={} stream={} max_attempts={} max_concurrency={}; OPENAI_API_KEY {}, ANTHROPIC_API_KEY {}\n\n",
+        s.llm.table.max_tokens.unwrap_or_default(),
+        s.llm.table.stream.unwrap_or_default(),
+        s.llm.table.max_attempts.unwrap_or_default(),
+        s.llm.table.max_concurrency.unwrap_or_default(),
+        set("OPENAI_API_KEY"),
+        set("ANTHROPIC_API_KEY"),
     ));
     match s.files.as_slice() {
         [] => text.push_str("settings files read: none\n"),

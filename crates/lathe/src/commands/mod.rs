@@ -1,6 +1,7 @@
 //! One module per command. Each takes its parsed arguments and the resolved settings, and
 //! returns what went wrong as a `CliError`; only `main` turns errors into text and exit codes.
 
+pub mod ask;
 pub mod config;
 pub mod eval;
 pub mod gpus;

@@ -13,6 +13,7 @@ use lathe_worker::protocol::Device;
 use serde::Deserialize;
 
 use super::SettingsError;
+use super::llm_settings::LlmLayer;
 use super::source::{self, Key, Origin};
 
 const DEFAULTS_TOML: &str = include_str!("defaults.toml");
@@ -32,6 +33,7 @@ pub struct Layer {
     pub cache_dir: Option<String>,
     pub eval: EvalLayer,
     pub profile: ProfileLayer,
+    pub llm: LlmLayer,
     /// GPUs described by the user (settings files only).
     pub gpus: Vec<GpuSpec>,
 }
@@ -103,6 +105,8 @@ struct SettingsFile {
     #[serde(default)]
     profile: ProfileLayer,
     #[serde(default)]
+    llm: LlmLayer,
+    #[serde(default)]
     gpus: Vec<GpuSpec>,
 }
 
@@ -128,6 +132,7 @@ impl Layer {
             cache_dir: None,
             eval: EvalLayer::default(),
             profile: ProfileLayer::default(),
+            llm: LlmLayer::default(),
             gpus: Vec::new(),
         }
     }
@@ -150,6 +155,7 @@ impl Layer {
             cache_dir: file.cache_dir,
             eval: file.eval,
             profile: file.profile,
+            llm: file.llm,
             gpus: file.gpus,
         })
     }
@@ -186,6 +192,10 @@ impl Layer {
                 ncu: get(&source::NCU),
                 timeout_seconds: typed(get(&source::PROFILE_TIMEOUT), &source::PROFILE_TIMEOUT)?,
                 ..ProfileLayer::default()
+            },
+            llm: LlmLayer {
+                spec: get(&source::LLM),
+                ..LlmLayer::default()
             },
             ..Layer::empty(Origin::Env)
         })

@@ -11,6 +11,7 @@
 
 mod eval_settings;
 mod layer;
+mod llm_settings;
 mod profile_settings;
 pub mod source;
 
@@ -21,6 +22,7 @@ use lathe_prompt::PromptStyle;
 
 pub use eval_settings::EvalSettings;
 pub use layer::Layer;
+pub use llm_settings::LlmSettings;
 pub use profile_settings::ProfileSettings;
 pub use source::{ALL_KEYS, Key, Origin, Sourced};
 
@@ -68,6 +70,7 @@ pub struct Settings {
     pub error_log_lines: Sourced<usize>,
     pub eval: EvalSettings,
     pub profile: ProfileSettings,
+    pub llm: LlmSettings,
     /// The built-in catalog with the GPUs the settings files describe.
     pub gpu_catalog: GpuCatalog,
     /// The settings files that were read, most specific first.
@@ -125,6 +128,7 @@ impl Settings {
             }),
             eval: EvalSettings::resolve(&layers, inputs.env),
             profile: ProfileSettings::resolve(&layers),
+            llm: LlmSettings::resolve(&layers),
             gpu_catalog,
             files: layers
                 .iter()

@@ -135,8 +135,15 @@ pub const CLOCK_CONTROL: Key = Key {
     about: "ncu --clock-control: base (locked, repeatable) or none",
 };
 
+pub const LLM: Key = Key {
+    name: "llm.spec",
+    env: "LATHE_LLM",
+    flag: "--llm",
+    about: "the model: PROVIDER:MODEL (openai, anthropic, command, manual, replay)",
+};
+
 /// Every setting with an environment variable or a flag, in `lathe config`'s order.
-pub const ALL_KEYS: [&Key; 20] = [
+pub const ALL_KEYS: [&Key; 21] = [
     &GPU,
     &CATEGORY,
     &BACKEND,
@@ -157,6 +164,7 @@ pub const ALL_KEYS: [&Key; 20] = [
     &PROFILE_TIMEOUT,
     &LAUNCH_COUNT,
     &CLOCK_CONTROL,
+    &LLM,
 ];
 
 /// A settings layer, from the most to the least specific.
