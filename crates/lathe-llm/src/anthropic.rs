@@ -9,19 +9,23 @@ mod message;
 mod stream;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
 use crate::config::LlmConfig;
 use crate::error::LlmError;
-use crate::http::{Call, Client, ReplyContext, read_to_string};
+use crate::http::{Call, Client, Wire};
 use crate::key::ApiKey;
 use crate::message::{Event, Reply, Request};
 use crate::provider::Provider;
 
 const KEY_VAR: &str = "ANTHROPIC_API_KEY";
 const API_VERSION: &str = "2023-06-01";
+const WIRE: Wire = Wire {
+    json: message::parse,
+    sse: stream::read,
+};
 
 /// The Messages API and a model on it.
 #[derive(Debug)]
@@ -95,37 +99,19 @@ impl Provider for Anthropic {
         request: &Request,
         events: &mut dyn FnMut(Event),
     ) -> Result<Reply, LlmError> {
-        let started = Instant::now();
         let body = self.body(request);
-        let mut headers = vec![
-            ("x-api-key", self.key.expose().to_owned()),
-            ("anthropic-version", API_VERSION.to_owned()),
-        ];
-        if request.stream {
-            headers.push(("accept", "text/event-stream".to_owned()));
-        }
         let call = Call {
             url: &self.url,
-            headers,
+            headers: vec![
+                ("x-api-key", self.key.expose().to_owned()),
+                ("anthropic-version", API_VERSION.to_owned()),
+            ],
             body: &body,
             key: Some(&self.key),
             key_var: KEY_VAR,
             model: &self.model,
         };
-        let (received, attempts) = self.client.post(&call, events, |reader, events| {
-            if request.stream {
-                stream::read(reader, events, &call)
-            } else {
-                message::parse(&read_to_string(reader)?)
-            }
-        })?;
-        received.into_reply(ReplyContext {
-            asked_model: &self.model,
-            request_body: &body,
-            key: Some(&self.key),
-            attempts,
-            started,
-        })
+        self.client.complete(call, request.stream, WIRE, events)
     }
 }
 

@@ -92,7 +92,7 @@ impl Provider for CommandProvider {
         request: &Request,
         events: &mut dyn FnMut(Event),
     ) -> Result<Reply, LlmError> {
-        let input = stdin_text(request);
+        let input = request.system_then_prompt();
         let spec = ProcessSpec {
             args: vec!["-c".into(), self.command.clone().into()],
             env: self.env.clone(),
@@ -164,14 +164,6 @@ impl Provider for CommandProvider {
             attempts: 1,
             seconds: outcome.wall.as_secs_f64(),
         })
-    }
-}
-
-/// What the command reads: the system message and the prompt, a blank line between.
-fn stdin_text(request: &Request) -> String {
-    match &request.system {
-        Some(system) if !system.is_empty() => format!("{system}\n\n{}", request.prompt),
-        _ => request.prompt.clone(),
     }
 }
 

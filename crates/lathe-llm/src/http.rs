@@ -1,9 +1,10 @@
 //! HTTP for the two HTTP providers: one POST, retried with backoff, read as JSON or as
 //! server-sent events.
 //!
-//! Design note. A completion is one [`Client::post`]: the loop makes attempts, each a fresh
-//! request; the provider's reader turns a 2xx body into a [`Received`]; anything else becomes a
-//! [`Failure`] that says whether another attempt is worth making.
+//! Design note. A completion is one [`Client::complete`]: [`Client::post`]'s loop makes
+//! attempts, each a fresh request; the provider's reader (of its [`Wire`]) turns a 2xx body into
+//! a [`Received`]; anything else becomes a [`Failure`] that says whether another attempt is
+//! worth making. The [`Received`] of the attempt that counted becomes the reply.
 //!
 //! - Retried: 408, 409, 429 (but not OpenAI's `insufficient_quota`), 500, 502, 503, 504, 529,
 //!   a refused or dropped connection, a stream that ends before its end marker, no connection
@@ -19,9 +20,9 @@
 //! - Keys: only the provider puts a key in a header; everything kept (transcripts, messages)
 //!   passes through [`ApiKey::mask`](crate::ApiKey::mask).
 //!
-//! Adding a provider: build the body, list the headers in a [`Call`], write a reader for its
-//! JSON and one for its stream (an [`SseReader`] and a [`Progress`]), and finish with
-//! [`Received::into_reply`].
+//! Adding a provider: build the body, list the headers (its key's among them) in a [`Call`],
+//! write a reader for its JSON and one for its stream (an [`SseReader`] and a [`Progress`]),
+//! name both in a [`Wire`], and hand them to [`Client::complete`].
 
 mod backoff;
 mod client;
@@ -31,10 +32,12 @@ mod received;
 mod retry_after;
 mod sse;
 mod status;
+mod wire;
 
-pub(crate) use client::{Call, Client, read_to_string};
-pub(crate) use failure::{Cause, Failure};
+pub(crate) use client::{Call, Client};
+pub(crate) use failure::{Failure, decode};
 pub(crate) use progress::Progress;
-pub(crate) use received::{Received, ReplyContext};
+pub(crate) use received::Received;
 pub(crate) use sse::SseReader;
 pub(crate) use status::stream_error;
+pub(crate) use wire::Wire;

@@ -95,10 +95,7 @@ impl Provider for ManualProvider {
         events: &mut dyn FnMut(Event),
     ) -> Result<Reply, LlmError> {
         let start = Instant::now();
-        let text = match &request.system {
-            Some(system) if !system.is_empty() => format!("{system}\n\n{}", request.prompt),
-            _ => request.prompt.clone(),
-        };
+        let text = request.system_then_prompt();
         let exchange = self.write_prompt(&text, &prompt_hash(&request.prompt)[..8])?;
         events(Event::AwaitingReply {
             prompt_path: exchange.prompt.display().to_string(),

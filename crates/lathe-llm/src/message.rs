@@ -16,6 +16,18 @@ pub struct Request {
     pub stream: bool,
 }
 
+impl Request {
+    /// The system message (when there is one), a blank line, then the prompt: one text, for the
+    /// providers that have no separate place for a system message (a program's stdin, a file a
+    /// person reads).
+    pub(crate) fn system_then_prompt(&self) -> String {
+        match &self.system {
+            Some(system) if !system.is_empty() => format!("{system}\n\n{}", self.prompt),
+            _ => self.prompt.clone(),
+        }
+    }
+}
+
 /// A complete reply.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reply {

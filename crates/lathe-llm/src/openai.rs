@@ -13,18 +13,22 @@ mod completion;
 mod stream;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
 use crate::config::LlmConfig;
 use crate::error::LlmError;
-use crate::http::{Call, Client, ReplyContext, read_to_string};
+use crate::http::{Call, Client, Wire};
 use crate::key::ApiKey;
 use crate::message::{Event, Reply, Request};
 use crate::provider::Provider;
 
 const KEY_VAR: &str = "OPENAI_API_KEY";
+const WIRE: Wire = Wire {
+    json: completion::parse,
+    sse: stream::read,
+};
 
 /// A Chat Completions endpoint and a model on it.
 #[derive(Debug)]
@@ -112,37 +116,21 @@ impl Provider for OpenAi {
         request: &Request,
         events: &mut dyn FnMut(Event),
     ) -> Result<Reply, LlmError> {
-        let started = Instant::now();
         let body = self.body(request);
-        let mut headers = Vec::new();
-        if let Some(key) = &self.key {
-            headers.push(("authorization", format!("Bearer {}", key.expose())));
-        }
-        if request.stream {
-            headers.push(("accept", "text/event-stream".to_owned()));
-        }
         let call = Call {
             url: &self.url,
-            headers,
+            // Local servers take no key: then no `Authorization` at all.
+            headers: self
+                .key
+                .iter()
+                .map(|key| ("authorization", format!("Bearer {}", key.expose())))
+                .collect(),
             body: &body,
             key: self.key.as_ref(),
             key_var: KEY_VAR,
             model: &self.model,
         };
-        let (received, attempts) = self.client.post(&call, events, |reader, events| {
-            if request.stream {
-                stream::read(reader, events, &call)
-            } else {
-                completion::parse(&read_to_string(reader)?)
-            }
-        })?;
-        received.into_reply(ReplyContext {
-            asked_model: &self.model,
-            request_body: &body,
-            key: self.key.as_ref(),
-            attempts,
-            started,
-        })
+        self.client.complete(call, request.stream, WIRE, events)
     }
 }
 

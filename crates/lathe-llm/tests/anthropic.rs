@@ -1,26 +1,21 @@
 //! The Anthropic provider against a real HTTP server on loopback that speaks the Messages API:
 //! what it sends, what it makes of each documented reply, and how it fails.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod support;
+
+use std::time::Duration;
 
 use lathe_llm::anthropic::Anthropic;
-use lathe_llm::testing::{LoopbackServer, Recorded, Scripted};
-use lathe_llm::{
-    ApiKey, Event, Finish, LlmConfig, LlmError, Provider, Reply, Request, RetryPolicy,
-    TimeoutPhase, Timeouts, Usage,
-};
+use lathe_llm::testing::{LoopbackServer, Scripted};
+use lathe_llm::{ApiKey, Event, Finish, LlmConfig, LlmError, Reply, Request, TimeoutPhase, Usage};
 use serde_json::json;
+use support::{Run, only_request};
 
 const KEY: &str = "sk-ant-loopback-test-41c2";
 const MODEL: &str = "claude-test";
 
 fn data(name: &str) -> String {
-    let path = format!(
-        "{}/tests/data/http/anthropic/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    support::data(&format!("http/anthropic/{name}"))
 }
 
 fn config(server: &LoopbackServer) -> LlmConfig {
@@ -28,70 +23,28 @@ fn config(server: &LoopbackServer) -> LlmConfig {
         anthropic_base_url: server.url(),
         anthropic_key: ApiKey::new(KEY),
         thinking_budget: None,
-        timeouts: Timeouts {
-            connect: Duration::from_secs(2),
-            first_byte: Duration::from_millis(400),
-            stall: Duration::from_millis(400),
-            total: Duration::from_secs(10),
-        },
-        retry: RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_secs(5),
-        },
-        ..LlmConfig::from_env()
+        ..support::loopback_config()
     }
 }
 
 fn request(stream: bool) -> Request {
-    Request {
-        prompt: "Make this kernel faster.".to_owned(),
-        system: Some("You write Triton kernels.".to_owned()),
-        max_tokens: 4096,
-        temperature: Some(0.5),
-        stream,
-    }
-}
-
-/// One completion: its result, the events it told, and the waits it asked for.
-struct Run {
-    result: Result<Reply, LlmError>,
-    events: Vec<Event>,
-    waits: Vec<Duration>,
-    seconds: f64,
+    support::kernel_request(4096, 0.5, stream)
 }
 
 fn run_with(config: &LlmConfig, request: &Request) -> Run {
-    let waits = Arc::new(Mutex::new(Vec::new()));
-    let recorder = Arc::clone(&waits);
-    let provider = Anthropic::new(MODEL.to_owned(), config)
-        .unwrap()
-        .with_sleep(move |wait| recorder.lock().unwrap().push(wait));
-    let mut events = Vec::new();
-    let started = Instant::now();
-    let result = provider.complete(request, &mut |e| events.push(e));
-    let waits = waits.lock().unwrap().clone();
-    Run {
-        result,
-        events,
-        waits,
-        seconds: started.elapsed().as_secs_f64(),
-    }
+    support::run(request, |sleep| {
+        Anthropic::new(MODEL.to_owned(), config)
+            .unwrap()
+            .with_sleep(sleep)
+    })
 }
 
 fn run(server: &LoopbackServer, request: &Request) -> Run {
     run_with(&config(server), request)
 }
 
-fn only_request(server: &LoopbackServer) -> Recorded {
-    let mut requests = server.requests();
-    assert_eq!(requests.len(), 1, "one attempt: {requests:?}");
-    requests.remove(0)
-}
-
 fn assert_key_free(reply: &Reply) {
-    let kept = serde_json::to_string(reply).unwrap();
-    assert!(!kept.contains(KEY), "the key leaked into the reply: {kept}");
+    support::assert_key_free(reply, KEY);
 }
 
 fn error_body(kind: &str, message: &str) -> String {

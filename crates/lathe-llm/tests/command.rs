@@ -2,37 +2,19 @@
 //! stdout, reasoning split, failures with their stderr, the time limit, and an environment
 //! without secrets.
 
+mod support;
+
 use std::ffi::OsString;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use lathe_llm::command::CommandProvider;
-use lathe_llm::{Event, Finish, LlmConfig, LlmError, Provider, Request, TimeoutPhase, Usage};
+use lathe_llm::{Event, Finish, LlmConfig, LlmError, Provider, TimeoutPhase, Usage};
+use support::{complete, request};
 
 fn config() -> LlmConfig {
     let mut config = LlmConfig::from_env();
     config.timeouts.total = Duration::from_secs(60);
     config
-}
-
-fn request(prompt: &str) -> Request {
-    Request {
-        prompt: prompt.to_owned(),
-        system: None,
-        max_tokens: 1000,
-        temperature: None,
-        stream: false,
-    }
-}
-
-/// Runs `command` on `request`, collecting its events.
-fn complete(
-    provider: &CommandProvider,
-    request: &Request,
-) -> (Result<lathe_llm::Reply, LlmError>, Vec<Event>) {
-    let mut events = Vec::new();
-    let result = provider.complete(request, &mut |event| events.push(event));
-    (result, events)
 }
 
 /// Only `PATH` (ours, so `cat` and `env` are found) and what the test adds.
@@ -64,7 +46,7 @@ fn the_reply_is_what_the_command_writes_for_the_prompt_on_its_stdin() {
 
 #[test]
 fn reasoning_in_think_tags_is_split_from_the_answer() {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/local/think-model.sh");
+    let script = support::data_path("local/think-model.sh");
     let provider = CommandProvider::new(format!("sh '{}'", script.display()), &config());
     let (reply, _) = complete(&provider, &request("line one\nline two\n"));
     let reply = reply.unwrap();

@@ -1,5 +1,7 @@
 //! Turning replies into code and JSON: real and realistic replies, each with what must come out.
 
+mod support;
+
 use std::fs;
 use std::path::PathBuf;
 
@@ -12,8 +14,7 @@ fn manifest_dir() -> PathBuf {
 }
 
 fn data(name: &str) -> String {
-    let path = manifest_dir().join("tests/data/extract").join(name);
-    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    support::data(&format!("extract/{name}"))
 }
 
 /// A file's content as extraction returns it: without its final newline.

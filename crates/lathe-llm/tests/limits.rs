@@ -2,6 +2,8 @@
 //! limit, no more starts per window than the rate, waits reported, slots given back after
 //! failures and panics.
 
+mod support;
+
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
@@ -9,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use lathe_llm::limits::{Limited, Limits};
 use lathe_llm::{Event, Finish, LlmError, Provider, Reply, Request, Transcript, Usage};
+use support::request;
 
 /// A provider that takes `delay` per completion and records how many run at once and when
 /// each started. Prompt `fail` fails, prompt `panic` panics.
@@ -59,16 +62,6 @@ impl Provider for Slow {
                 seconds: self.delay.as_secs_f64(),
             }),
         }
-    }
-}
-
-fn request(prompt: &str) -> Request {
-    Request {
-        prompt: prompt.to_owned(),
-        system: None,
-        max_tokens: 10,
-        temperature: None,
-        stream: false,
     }
 }
 

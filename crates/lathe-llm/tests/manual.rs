@@ -2,28 +2,21 @@
 //! the reply is picked up once complete (`.done`, or a size that stopped changing), numbers
 //! never collide, and a reply that never comes is an error naming its file.
 
+mod support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use lathe_llm::manual::{ManualProvider, SETTLE};
-use lathe_llm::{Event, LlmConfig, LlmError, Provider, Reply, Request};
+use lathe_llm::{Event, LlmConfig, LlmError};
+use support::{complete, request};
 
 fn config(wait: Duration) -> LlmConfig {
     let mut config = LlmConfig::from_env();
     config.manual_wait = wait;
     config
-}
-
-fn request(prompt: &str) -> Request {
-    Request {
-        prompt: prompt.to_owned(),
-        system: None,
-        max_tokens: 1000,
-        temperature: None,
-        stream: false,
-    }
 }
 
 /// Waits (up to 10 s) for the `n`-th prompt file (numbered from 1) in `dir`.
@@ -64,12 +57,6 @@ fn answer(dir: PathBuf, n: usize, reply: &'static str) -> thread::JoinHandle<Str
         fs::write(format!("{}.done", reply_file.display()), "").unwrap();
         text
     })
-}
-
-fn complete(provider: &ManualProvider, request: &Request) -> (Result<Reply, LlmError>, Vec<Event>) {
-    let mut events = Vec::new();
-    let result = provider.complete(request, &mut |event| events.push(event));
-    (result, events)
 }
 
 #[test]

@@ -1,96 +1,51 @@
 //! The OpenAI provider against a real HTTP server on loopback that speaks Chat Completions:
 //! what it sends, what it makes of each documented reply, and how it fails.
 
-use std::sync::{Arc, Mutex};
+mod support;
+
 use std::time::{Duration, Instant};
 
 use lathe_llm::openai::OpenAi;
-use lathe_llm::testing::{LoopbackServer, Recorded, Scripted};
+use lathe_llm::testing::{LoopbackServer, Scripted};
 use lathe_llm::{
-    ApiKey, Event, Finish, LlmConfig, LlmError, Provider, Reply, Request, RetryPolicy,
-    TimeoutPhase, Timeouts, Usage,
+    ApiKey, Event, Finish, LlmConfig, LlmError, Provider, Reply, Request, TimeoutPhase, Usage,
 };
 use serde_json::json;
+use support::{Run, only_request};
 
 const KEY: &str = "sk-loopback-test-7d3f9a";
 const MODEL: &str = "gpt-test";
 
 fn data(name: &str) -> String {
-    let path = format!(
-        "{}/tests/data/http/openai/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    support::data(&format!("http/openai/{name}"))
 }
 
 fn config(server: &LoopbackServer) -> LlmConfig {
     LlmConfig {
         openai_base_url: server.url(),
         openai_key: ApiKey::new(KEY),
-        timeouts: Timeouts {
-            connect: Duration::from_secs(2),
-            first_byte: Duration::from_millis(400),
-            stall: Duration::from_millis(400),
-            total: Duration::from_secs(10),
-        },
-        retry: RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_secs(5),
-        },
-        ..LlmConfig::from_env()
+        ..support::loopback_config()
     }
 }
 
 fn request(stream: bool) -> Request {
-    Request {
-        prompt: "Make this kernel faster.".to_owned(),
-        system: Some("You write Triton kernels.".to_owned()),
-        max_tokens: 500,
-        temperature: Some(0.2),
-        stream,
-    }
-}
-
-/// One completion: its result, the events it told, and the waits it asked for.
-struct Run {
-    result: Result<Reply, LlmError>,
-    events: Vec<Event>,
-    waits: Vec<Duration>,
-    seconds: f64,
+    support::kernel_request(500, 0.2, stream)
 }
 
 fn run_with(config: &LlmConfig, request: &Request) -> Run {
-    let waits = Arc::new(Mutex::new(Vec::new()));
-    let recorder = Arc::clone(&waits);
-    let provider = OpenAi::new(MODEL.to_owned(), config)
-        .unwrap()
-        .with_sleep(move |wait| recorder.lock().unwrap().push(wait));
-    let mut events = Vec::new();
-    let started = Instant::now();
-    let result = provider.complete(request, &mut |e| events.push(e));
-    let waits = waits.lock().unwrap().clone();
-    Run {
-        result,
-        events,
-        waits,
-        seconds: started.elapsed().as_secs_f64(),
-    }
+    support::run(request, |sleep| {
+        OpenAi::new(MODEL.to_owned(), config)
+            .unwrap()
+            .with_sleep(sleep)
+    })
 }
 
 fn run(server: &LoopbackServer, request: &Request) -> Run {
     run_with(&config(server), request)
 }
 
-fn only_request(server: &LoopbackServer) -> Recorded {
-    let mut requests = server.requests();
-    assert_eq!(requests.len(), 1, "one attempt: {requests:?}");
-    requests.remove(0)
-}
-
 fn assert_key_free(reply: &Reply) {
-    let kept = serde_json::to_string(reply).unwrap();
-    assert!(!kept.contains(KEY), "the key leaked into the reply: {kept}");
+    support::assert_key_free(reply, KEY);
 }
 
 fn progress(events: &[Event]) -> Vec<&Event> {

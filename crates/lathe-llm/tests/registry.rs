@@ -1,6 +1,8 @@
 //! `provider_for`: specs become working providers (limited and priced), and what can fail before
 //! a request (a missing key, a missing recording) fails at once.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
@@ -11,6 +13,7 @@ use lathe_llm::{
     Event, Finish, LlmConfig, LlmError, LlmSpec, Provider, Reply, Request, Transcript, Usage,
     provider_for,
 };
+use support::request;
 
 fn config() -> LlmConfig {
     let mut config = LlmConfig::from_env();
@@ -20,23 +23,13 @@ fn config() -> LlmConfig {
     config
 }
 
-fn request(prompt: &str) -> Request {
-    Request {
-        prompt: prompt.to_owned(),
-        system: None,
-        max_tokens: 1000,
-        temperature: None,
-        stream: false,
-    }
-}
-
 fn spec(text: &str) -> LlmSpec {
     text.parse().unwrap()
 }
 
 #[test]
 fn a_replay_spec_answers_and_its_reply_is_priced() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/local/replay.jsonl");
+    let path = support::data_path("local/replay.jsonl");
     let provider = provider_for(&spec(&format!("replay:{}", path.display())), &config()).unwrap();
     assert_eq!(provider.describe(), format!("replay:{}", path.display()));
     let reply = provider

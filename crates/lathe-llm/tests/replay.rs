@@ -1,26 +1,19 @@
 //! `replay:` from real files: JSONL keyed by hash or by prompt, directories keyed by hash or
 //! numbered, repeated prompts, the in-order fallback, misses and malformed recordings.
 
+mod support;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use lathe_llm::replay::{ReplayProvider, prompt_hash};
-use lathe_llm::{LlmConfig, LlmError, Provider, Reply, Request, Usage};
+use lathe_llm::{LlmConfig, LlmError, Provider, Reply, Usage};
+use support::request;
 
 fn config(in_order: bool) -> LlmConfig {
     let mut config = LlmConfig::from_env();
     config.replay_in_order = in_order;
     config
-}
-
-fn request(prompt: &str) -> Request {
-    Request {
-        prompt: prompt.to_owned(),
-        system: None,
-        max_tokens: 1000,
-        temperature: None,
-        stream: false,
-    }
 }
 
 fn ask(provider: &ReplayProvider, prompt: &str) -> Result<Reply, LlmError> {
@@ -34,7 +27,7 @@ fn text(provider: &ReplayProvider, prompt: &str) -> String {
 }
 
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/local/replay.jsonl")
+    support::data_path("local/replay.jsonl")
 }
 
 /// A JSONL file of `lines` in a fresh directory.

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::http::{Failure, Received};
+use crate::http::{Failure, Received, decode};
 use crate::message::{Finish, Usage};
 
 #[derive(Deserialize)]
@@ -44,8 +44,7 @@ pub(super) struct WireUsage {
 }
 
 pub(super) fn parse(body: &str) -> Result<Received, Failure> {
-    let message: Message = serde_json::from_str(body)
-        .map_err(|e| Failure::malformed(format!("a message is expected: {e}"), body))?;
+    let message: Message = decode(body, "a message", body)?;
     let mut text = String::new();
     let mut thinking: Vec<String> = Vec::new();
     for block in message.content {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::message::{Block, WireUsage, finish, reasoning};
-use crate::http::{Call, Cause, Failure, Progress, Received, SseReader, stream_error};
+use crate::http::{Call, Failure, Progress, Received, SseReader, decode, stream_error};
 use crate::message::{Event, Usage};
 
 #[derive(Deserialize)]
@@ -80,12 +80,7 @@ pub(super) fn read(
     let mut stopped = false;
 
     while let Some(event) = sse.next_event().map_err(Failure::reading)? {
-        let parsed: StreamEvent = serde_json::from_str(&event.data).map_err(|e| {
-            Failure::malformed(
-                format!("a Messages stream event is expected: {e}"),
-                sse.raw(),
-            )
-        })?;
+        let parsed: StreamEvent = decode(&event.data, "a Messages stream event", sse.raw())?;
         match parsed {
             StreamEvent::MessageStart { message } => {
                 model = message.model;
@@ -142,10 +137,7 @@ pub(super) fn read(
         progress.tick(events);
     }
     if !stopped && stop_reason.is_none() {
-        // Cut off mid-way: as if the connection had dropped.
-        return Err(Failure::retryable(Cause::Connect {
-            message: "the stream ended before `message_stop`".to_owned(),
-        }));
+        return Err(Failure::cut_off("message_stop"));
     }
     progress.finish(events);
     Ok(Received {

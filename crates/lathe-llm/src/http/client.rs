@@ -3,16 +3,18 @@
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use super::backoff;
 use super::failure::{Cause, Failure, Stage};
+use super::received::ReplyContext;
 use super::retry_after::retry_after;
 use super::status::classify;
+use super::wire::Wire;
 use crate::config::{RetryPolicy, Timeouts};
 use crate::error::{LlmError, TimeoutPhase};
 use crate::key::ApiKey;
-use crate::message::Event;
+use crate::message::{Event, Reply};
 
 /// How the wait between attempts is spent: `std::thread::sleep`, or a recorder in tests.
 pub(crate) type Sleep = Arc<dyn Fn(Duration) + Send + Sync>;
@@ -69,6 +71,37 @@ impl Client {
 
     fn stall_limit(timeouts: &Timeouts) -> Duration {
         timeouts.stall.max(timeouts.first_byte)
+    }
+
+    /// One completion: `call` POSTed as [`post`](Self::post) does, with `accept:
+    /// text/event-stream` when `stream`; the 2xx body read by `wire`'s reader for it; the
+    /// reply made with its transcript masked.
+    pub(crate) fn complete(
+        &self,
+        mut call: Call<'_>,
+        stream: bool,
+        wire: Wire,
+        events: &mut dyn FnMut(Event),
+    ) -> Result<Reply, LlmError> {
+        let started = Instant::now();
+        if stream {
+            call.headers
+                .push(("accept", "text/event-stream".to_owned()));
+        }
+        let (received, attempts) = self.post(&call, events, |reader, events| {
+            if stream {
+                (wire.sse)(reader, events, &call)
+            } else {
+                (wire.json)(&read_to_string(reader)?)
+            }
+        })?;
+        received.into_reply(ReplyContext {
+            asked_model: call.model,
+            request_body: call.body,
+            key: call.key,
+            attempts,
+            started,
+        })
     }
 
     /// POSTs `call` until an attempt succeeds, a failure is final or the attempts run out.
@@ -193,7 +226,7 @@ impl fmt::Debug for Client {
 }
 
 /// A whole 2xx body as text (a non-streaming reply).
-pub(crate) fn read_to_string(reader: &mut dyn BufRead) -> Result<String, Failure> {
+fn read_to_string(reader: &mut dyn BufRead) -> Result<String, Failure> {
     let mut bytes = Vec::new();
     reader.read_to_end(&mut bytes).map_err(Failure::reading)?;
     String::from_utf8(bytes).map_err(|e| {

@@ -3,6 +3,8 @@
 use std::io;
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
+
 use crate::error::{LlmError, TimeoutPhase};
 
 /// One failed attempt.
@@ -55,6 +57,14 @@ impl Failure {
             message: message.into(),
             body_head: head(body, 500),
         }))
+    }
+
+    /// A stream ended before `end_marker`, its last event: cut off mid-way, as if the connection
+    /// had dropped, and retried like a dropped connection.
+    pub(crate) fn cut_off(end_marker: &str) -> Failure {
+        Failure::retryable(Cause::Connect {
+            message: format!("the stream ended before `{end_marker}`"),
+        })
     }
 
     /// Reading the 2xx body failed.
@@ -119,6 +129,17 @@ impl Cause {
             Cause::Error(error) => error.to_string(),
         }
     }
+}
+
+/// `json` read as a `T`, else [`Failure::malformed`] saying that `expected` (`"a message"`) was
+/// expected, with the head of `body`: the whole reply, or the stream so far.
+pub(crate) fn decode<T: DeserializeOwned>(
+    json: &str,
+    expected: &str,
+    body: &str,
+) -> Result<T, Failure> {
+    serde_json::from_str(json)
+        .map_err(|e| Failure::malformed(format!("{expected} is expected: {e}"), body))
 }
 
 /// The first `max` characters of `text`, with `…` when cut.

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::http::{Failure, Received};
+use crate::http::{Failure, Received, decode};
 use crate::message::{Finish, Usage};
 use crate::think::split_reasoning;
 
@@ -23,14 +23,15 @@ struct Choice {
     finish_reason: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Message {
+/// A choice's `message`, and a stream chunk's `delta`: the same fields, whole or in pieces.
+#[derive(Deserialize, Default)]
+pub(super) struct Message {
     #[serde(default)]
-    content: Option<String>,
+    pub(super) content: Option<String>,
     #[serde(default)]
-    reasoning_content: Option<String>,
+    pub(super) reasoning_content: Option<String>,
     #[serde(default)]
-    reasoning: Option<String>,
+    pub(super) reasoning: Option<String>,
 }
 
 /// `usage`, in replies and in a stream's last chunk.
@@ -65,8 +66,7 @@ impl WireUsage {
 }
 
 pub(super) fn parse(body: &str) -> Result<Received, Failure> {
-    let completion: Completion = serde_json::from_str(body)
-        .map_err(|e| Failure::malformed(format!("a chat completion is expected: {e}"), body))?;
+    let completion: Completion = decode(body, "a chat completion", body)?;
     let Some(choice) = completion.choices.into_iter().next() else {
         return Err(Failure::malformed("the completion has no choices", body));
     };

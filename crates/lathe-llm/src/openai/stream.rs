@@ -6,8 +6,8 @@ use std::io::BufRead;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::completion::{WireUsage, answer_and_reasoning, finish, first_filled};
-use crate::http::{Call, Cause, Failure, Progress, Received, SseReader, stream_error};
+use super::completion::{Message, WireUsage, answer_and_reasoning, finish, first_filled};
+use crate::http::{Call, Failure, Progress, Received, SseReader, decode, stream_error};
 use crate::message::Event;
 
 #[derive(Deserialize)]
@@ -26,19 +26,9 @@ struct Chunk {
 #[derive(Deserialize)]
 struct ChunkChoice {
     #[serde(default)]
-    delta: Delta,
+    delta: Message,
     #[serde(default)]
     finish_reason: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct Delta {
-    #[serde(default)]
-    content: Option<String>,
-    #[serde(default)]
-    reasoning_content: Option<String>,
-    #[serde(default)]
-    reasoning: Option<String>,
 }
 
 pub(super) fn read(
@@ -60,12 +50,7 @@ pub(super) fn read(
             done = true;
             break;
         }
-        let chunk: Chunk = serde_json::from_str(&event.data).map_err(|e| {
-            Failure::malformed(
-                format!("a chat completion chunk is expected: {e}"),
-                sse.raw(),
-            )
-        })?;
+        let chunk: Chunk = decode(&event.data, "a chat completion chunk", sse.raw())?;
         if let Some(error) = chunk.error {
             let status = error
                 .get("code")
@@ -96,10 +81,7 @@ pub(super) fn read(
         progress.tick(events);
     }
     if !done && finish_reason.is_none() {
-        // Cut off mid-way: as if the connection had dropped.
-        return Err(Failure::retryable(Cause::Connect {
-            message: "the stream ended before `data: [DONE]`".to_owned(),
-        }));
+        return Err(Failure::cut_off("data: [DONE]"));
     }
     progress.finish(events);
     let (reasoning, text) = answer_and_reasoning(content, Some(reasoning));
