@@ -1,0 +1,124 @@
+//! An attempt as the store holds it: as far as it got.
+
+use rusqlite::Row;
+
+use crate::failure::{Failure, count, json, json_opt, parsed, parsed_opt};
+use crate::{
+    AttemptId, CallOutcome, Evaluation, Extraction, ModelCall, RunId, Timestamp, TokenUsage,
+};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptRecord {
+    pub id: AttemptId,
+    pub run: RunId,
+    /// 1, 2, 3… within the run: the order of the loop.
+    pub seq: u32,
+    pub key: String,
+    pub stage: String,
+    pub round: u32,
+    pub sample: u32,
+    pub parent: Option<AttemptId>,
+    pub prompt: String,
+    /// Lowercase hex SHA-256 of the prompt's UTF-8 bytes.
+    pub prompt_sha256: String,
+    pub started_at: Timestamp,
+    /// `None` until the model call is committed.
+    pub call: Option<ModelCall>,
+    pub extraction: Option<Extraction>,
+    pub evaluation: Option<Evaluation>,
+    /// Whether it became the run's best when it was judged.
+    pub kept: bool,
+    /// When its last outcome (a verdict, a failed call, no code) was recorded; `None` while
+    /// it is under way, or was when the run was killed.
+    pub finished_at: Option<Timestamp>,
+}
+
+/// The columns [`AttemptRecord::from_row`] reads.
+pub(crate) const ATTEMPT_COLUMNS: &str = "id, run_id, seq, key, stage, round, sample, \
+     parent_id, prompt, prompt_sha256, started_at, called_at, reply, reasoning, input_tokens, \
+     output_tokens, reasoning_tokens, cost_usd, llm_seconds, llm_error, code, extract_error, \
+     findings_json, verdict_json, eval_seconds, interpreter_ms, kept, finished_at";
+
+impl AttemptRecord {
+    pub(crate) fn from_row(row: &Row<'_>) -> Result<AttemptRecord, Failure> {
+        Ok(AttemptRecord {
+            id: AttemptId(row.get("id")?),
+            run: parsed(row, "run_id")?,
+            seq: count(row, "seq")?,
+            key: row.get("key")?,
+            stage: row.get("stage")?,
+            round: count(row, "round")?,
+            sample: count(row, "sample")?,
+            parent: row.get::<_, Option<i64>>("parent_id")?.map(AttemptId),
+            prompt: row.get("prompt")?,
+            prompt_sha256: row.get("prompt_sha256")?,
+            started_at: parsed(row, "started_at")?,
+            call: call(row)?,
+            extraction: extraction(row)?,
+            evaluation: evaluation(row)?,
+            kept: row.get("kept")?,
+            finished_at: parsed_opt(row, "finished_at")?,
+        })
+    }
+}
+
+fn call(row: &Row<'_>) -> Result<Option<ModelCall>, Failure> {
+    if row.get::<_, Option<String>>("called_at")?.is_none() {
+        return Ok(None);
+    }
+    let reply: Option<String> = row.get("reply")?;
+    let outcome = match (row.get::<_, Option<String>>("llm_error")?, reply) {
+        (Some(error), partial) => CallOutcome::Failed { error, partial },
+        (None, Some(text)) => CallOutcome::Replied { text },
+        // The schema requires a reply or an error once the call is recorded.
+        (None, None) => {
+            return Err(Failure::Unreadable {
+                column: "attempts.reply",
+                value: "NULL".to_owned(),
+                problem: "a recorded call has neither a reply nor an error".to_owned(),
+            });
+        }
+    };
+    // Stored as SQLite's signed 64-bit integers, which the schema keeps non-negative.
+    let tokens = |column: &'static str| -> Result<u64, Failure> {
+        let value: i64 = row.get(column)?;
+        u64::try_from(value).map_err(|e| Failure::Unreadable {
+            column,
+            value: value.to_string(),
+            problem: e.to_string(),
+        })
+    };
+    Ok(Some(ModelCall {
+        outcome,
+        reasoning: row.get("reasoning")?,
+        usage: TokenUsage {
+            input_tokens: tokens("input_tokens")?,
+            output_tokens: tokens("output_tokens")?,
+            reasoning_tokens: tokens("reasoning_tokens")?,
+        },
+        cost_usd: row.get("cost_usd")?,
+        seconds: row.get("llm_seconds")?,
+    }))
+}
+
+fn extraction(row: &Row<'_>) -> Result<Option<Extraction>, Failure> {
+    if let Some(error) = row.get::<_, Option<String>>("extract_error")? {
+        return Ok(Some(Extraction::Failed { error }));
+    }
+    let Some(source) = row.get::<_, Option<String>>("code")? else {
+        return Ok(None);
+    };
+    let findings = json_opt(row, "findings_json")?.unwrap_or(serde_json::Value::Array(Vec::new()));
+    Ok(Some(Extraction::Code { source, findings }))
+}
+
+fn evaluation(row: &Row<'_>) -> Result<Option<Evaluation>, Failure> {
+    if row.get::<_, Option<String>>("verdict_json")?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(Evaluation {
+        verdict: json(row, "verdict_json")?,
+        eval_seconds: row.get("eval_seconds")?,
+        interpreter_ms: row.get("interpreter_ms")?,
+    }))
+}
