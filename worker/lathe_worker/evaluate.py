@@ -1,5 +1,5 @@
 """One evaluation, phase by phase: load → construct → check → second shape → integrity →
-timing → recheck.
+timing → recheck (on the interpreter, when asked: interpreter timing → recheck).
 
 Every phase may end the evaluation with a verdict (raised as VerdictReached); reaching the end
 means `correct`. The order matters: nothing is timed before it is known to be right, and
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from pathlib import Path
 from types import ModuleType
@@ -112,6 +113,12 @@ class Evaluation:
             timing = self.time_candidate()
             self.progress("recheck")
             self.recheck()
+        interpreted = None
+        if req.timing.interpreter:
+            self.progress("interpreter_timing")
+            interpreted = self.time_interpreted()
+            self.progress("recheck")
+            self.recheck()
         verdict: dict[str, Any] = {"kind": "correct", "trials": trials, "second_shape": second}
         verdict["timing"] = timing
         if timing is None:
@@ -120,6 +127,8 @@ class Evaluation:
                 if req.device == "interpret"
                 else "timing disabled by the request"
             )
+        if interpreted is not None:
+            verdict["interpreter_timing"] = interpreted
         return verdict
 
     # Correctness ---------------------------------------------------------------------------
@@ -366,6 +375,46 @@ class Evaluation:
 
         result["clocks"] = nvml_state().get("clocks")
         return result
+
+    def time_interpreted(self) -> dict[str, Any]:
+        """Wall time of the candidate's forward under Triton's interpreter and of the eager
+        reference, interleaved (interpreter_timing.py says what it is worth: never GPU time).
+        The last timed output is kept for the recheck, as on the GPU."""
+        from lathe_worker import interpreter_timing
+
+        pristine = models.make_inputs(self.problem, self.req.correctness.seed, self.device)
+        self.timed_ref = self.reference_outputs(pristine)
+        self.timed_inputs = pristine
+        cand_inputs = models.fresh_copies(pristine)
+        ref_inputs = models.fresh_copies(pristine)
+        last: list[Any] = [None]
+        model, reference = self.model, self.reference
+        threads_before = set(threading.enumerate())
+
+        def candidate() -> None:
+            last[0] = model(*cand_inputs)
+
+        def eager() -> None:
+            reference(*ref_inputs)
+
+        def after_call(name: str) -> None:
+            if name == "candidate":
+                self.guards.check_threads(threads_before, "(interpreter timing)")
+
+        try:
+            with torch.no_grad():
+                times = interpreter_timing.measure(
+                    {"candidate": candidate, "reference": eager},
+                    self.guards.perf_counter,
+                    after_call,
+                )
+        except VerdictReached:
+            raise
+        except BaseException as e:
+            raise VerdictReached(_classify_failure(e, "interpreter_timing")) from e
+        self.guards.check("during the interpreter-timed calls")
+        self.last_timed_output = last[0]
+        return interpreter_timing.result(times["candidate"], times["reference"])
 
     def compile_baseline(self, pristine: list[Any], timer: Any) -> dict[str, Any]:
         req = self.req

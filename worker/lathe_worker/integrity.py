@@ -99,11 +99,16 @@ class Guards:
         """Calls the candidate, then checks that it left no thread running and changed nothing."""
         before = set(threading.enumerate())
         result = fn(*args)
+        self.check_threads(before, when)
+        self.check(f"during the call {when}")
+        return result
+
+    @staticmethod
+    def check_threads(before: set[threading.Thread], when: str) -> None:
+        """No thread started since `before` was taken may still be running [row 2]."""
         started = [t for t in threading.enumerate() if t not in before and t.is_alive()]
         if started:
             names = ", ".join(t.name for t in started)
             raise VerdictReached(
                 rejected("threads", f"thread(s) {names} still running after the call {when}")
             )
-        self.check(f"during the call {when}")
-        return result

@@ -45,6 +45,9 @@ class Correctness:
 
 @dataclass(frozen=True)
 class Timing:
+    """GPU timing (`enabled`, cuda only), or, on the interpreter and only when asked, the
+    interpreted forward's wall time (`interpreter`; interpreter_timing.py)."""
+
     enabled: bool = True
     min_runs: int = 100
     min_seconds: float = 1.0
@@ -54,6 +57,7 @@ class Timing:
     warmup_seconds: float = 1.0
     compile_baseline: bool = True
     cache_dir: str | None = None
+    interpreter: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,9 @@ def parse_request(data: Any) -> EvalRequest | ProfileRequest | ProbeRequest:
             raise ProtocolError(f"tolerance for {dtype} must be [atol, rtol]")
         tolerances[dtype] = (float(pair[0]), float(pair[1]))
     defaults = Timing()
+    # `enabled: false` switches every measurement off; each kind only runs where it means
+    # something: GPU timing on cuda, interpreter wall time on the interpreter.
+    measure = _get(t, "enabled", bool, defaults.enabled)
     return EvalRequest(
         device=device,
         problem_path=Path(_get(problem, "path", str, "")),
@@ -152,7 +159,7 @@ def parse_request(data: Any) -> EvalRequest | ProfileRequest | ProbeRequest:
             second_shape=_get(c, "second_shape", bool, True),
         ),
         timing=Timing(
-            enabled=_get(t, "enabled", bool, defaults.enabled) and device == "cuda",
+            enabled=measure and device == "cuda",
             min_runs=_get(t, "min_runs", int, defaults.min_runs),
             min_seconds=_get(t, "min_seconds", float, defaults.min_seconds),
             max_runs=_get(t, "max_runs", int, defaults.max_runs),
@@ -161,6 +168,9 @@ def parse_request(data: Any) -> EvalRequest | ProfileRequest | ProbeRequest:
             warmup_seconds=_get(t, "warmup_seconds", float, defaults.warmup_seconds),
             compile_baseline=_get(t, "compile_baseline", bool, defaults.compile_baseline),
             cache_dir=_get(t, "cache_dir", str),
+            interpreter=_get(t, "interpreter", bool, defaults.interpreter)
+            and measure
+            and device == "interpret",
         ),
         policy=_choice(_get(data, "integrity", dict, {}), "policy", POLICIES, "default"),
         file_size_bytes=_get(_get(data, "limits", dict, {}), "file_size_bytes", int),

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Rule, VerdictKind};
+use crate::{InterpreterTiming, Rule, VerdictKind};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -52,6 +52,10 @@ pub struct Correct {
     pub timing: Option<Timing>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timing_note: Option<String>,
+    /// The interpreted forward's wall time, when a run on Triton's interpreter asked for it.
+    /// Never GPU timing: `timing` stays `None` beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter_timing: Option<InterpreterTiming>,
     /// The overrides of the second-shape check, when it ran.
     #[serde(default)]
     pub second_shape: Option<serde_json::Value>,
@@ -220,7 +224,13 @@ impl Verdict {
                         .map(|s| format!(", {s:.2}x torch.compile"))
                         .unwrap_or_default()
                 ),
-                None => "correct (timing not measured)".to_owned(),
+                None => match &c.interpreter_timing {
+                    Some(i) => format!(
+                        "correct (no GPU timing; {:.2} ms of CPU-interpreter time)",
+                        i.candidate_ms.median
+                    ),
+                    None => "correct (timing not measured)".to_owned(),
+                },
             },
             Verdict::Wrong(w) => {
                 let worst = w

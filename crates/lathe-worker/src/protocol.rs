@@ -19,7 +19,8 @@ pub enum Device {
     /// A CUDA GPU: correctness, integrity and timing.
     #[default]
     Cuda,
-    /// Triton's interpreter on the CPU (`TRITON_INTERPRET=1`): correctness only.
+    /// Triton's interpreter on the CPU (`TRITON_INTERPRET=1`): correctness, integrity, and
+    /// when asked the interpreted forward's wall time; never GPU timing.
     Interpret,
 }
 
@@ -130,6 +131,10 @@ pub struct TimingConfig {
     pub compile_baseline: bool,
     #[serde(default)]
     pub cache_dir: Option<PathBuf>,
+    /// Under [`Device::Interpret`]: also time the interpreted forward (CPU wall time, which
+    /// orders kernels by the interpreter's work, never GPU performance). Ignored on CUDA.
+    #[serde(default)]
+    pub interpreter: bool,
 }
 
 impl Default for TimingConfig {
@@ -144,6 +149,7 @@ impl Default for TimingConfig {
             warmup_seconds: 1.0,
             compile_baseline: true,
             cache_dir: None,
+            interpreter: false,
         }
     }
 }

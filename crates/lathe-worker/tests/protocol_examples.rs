@@ -86,6 +86,20 @@ fn verdict_payloads_keep_their_evidence() {
         panic!()
     };
     assert!(interpreted.timing.is_none() && interpreted.timing_note.is_some());
+    let cpu = interpreted.interpreter_timing.unwrap();
+    assert_eq!(
+        (cpu.candidate_ms.median, cpu.candidate_ms.runs),
+        (12.4849, 5)
+    );
+    assert_eq!(cpu.candidate_ms.raw.len(), 5);
+    assert_eq!(cpu.reference_ms.max, 0.1598);
+    assert_eq!((cpu.warmup_runs, cpu.budget_seconds), (1, Some(30.0)));
+    assert!(cpu.note.contains("not GPU performance"), "{}", cpu.note);
+
+    let Verdict::Correct(timed) = verdict("result_correct.json") else {
+        panic!()
+    };
+    assert!(timed.interpreter_timing.is_none(), "absent means none");
 
     let Verdict::Wrong(wrong) = verdict("result_wrong.json") else {
         panic!()
@@ -134,4 +148,21 @@ fn the_profiled_example_keeps_the_regions_launches() {
     assert_eq!(profiled.region_launches["post_process_kernel"], 1);
     assert!(profiled.warm && profiled.marked && profiled.compile_watch);
     assert_eq!(result.phases.len(), 4);
+}
+
+#[test]
+fn interpreter_timing_is_off_unless_a_request_asks() {
+    let (_, text) = examples()
+        .into_iter()
+        .find(|(n, _)| n == "request_eval.json")
+        .unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["timing"]["interpreter"], false);
+    json["timing"]
+        .as_object_mut()
+        .unwrap()
+        .remove("interpreter");
+    let request: EvalRequest = serde_json::from_value(json).unwrap();
+    assert!(!request.timing.interpreter);
+    assert!(!lathe_worker::protocol::TimingConfig::default().interpreter);
 }

@@ -9,7 +9,7 @@ use lathe_core::{Backend, Category, Policy};
 use lathe_prompt::PromptStyle;
 use lathe_worker::protocol::Device;
 
-use crate::settings::{Layer, Origin};
+use crate::settings::{Layer, Origin, TimingTable};
 
 const ABOUT: &str =
     "Turns a PyTorch reference model into the fastest correct GPU kernel it can find.";
@@ -88,6 +88,10 @@ pub struct EvalArgs {
     /// Skip the torch.compile baseline (it is cached per problem and GPU once measured)
     #[arg(long)]
     pub no_compile_baseline: bool,
+    /// With --device interpret: also time the interpreted forward. CPU-interpreter time orders
+    /// kernels by the interpreter's work, never by GPU performance; ignored on cuda
+    #[arg(long, conflicts_with = "no_timing")]
+    pub interpreter_timing: bool,
     /// Print one JSON object instead of a table
     #[arg(long)]
     pub json: bool,
@@ -169,7 +173,7 @@ pub struct ProfilerArgs {
 
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
-    /// Where candidates run: a CUDA GPU, or Triton's interpreter on the CPU (no timing)
+    /// Where candidates run: a CUDA GPU, or Triton's interpreter on the CPU (no GPU timing)
     #[arg(long, value_name = "DEVICE", value_parser = device_parser())]
     pub device: Option<Device>,
     /// The Python interpreter with torch and triton
@@ -408,6 +412,12 @@ impl Command {
                 layer.backend = e.backend;
                 layer.eval.policy = e.policy;
                 layer.eval.trials = e.trials;
+                if e.interpreter_timing {
+                    layer.eval.timing = Some(TimingTable {
+                        interpreter: Some(true),
+                        ..TimingTable::default()
+                    });
+                }
                 (layer, Some(&e.problem))
             }
             Command::Probe(p) => (p.worker.layer(), None),

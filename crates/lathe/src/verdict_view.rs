@@ -9,7 +9,7 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use lathe_check::Finding;
-use lathe_core::{Backend, Timing, TimingStats, Verdict};
+use lathe_core::{Backend, InterpreterStats, InterpreterTiming, Timing, TimingStats, Verdict};
 use lathe_worker::protocol::{Device, Phase};
 use serde::Serialize;
 
@@ -121,6 +121,9 @@ pub fn render_text(report: &EvalReport) -> String {
                         .clone()
                         .unwrap_or_else(|| "not measured".to_owned()),
                 )),
+            }
+            if let Some(i) = &c.interpreter_timing {
+                rows.extend(interpreter_rows(i));
             }
         }
         Some(Verdict::Wrong(w)) => {
@@ -254,4 +257,33 @@ fn timing_rows(t: &Timing) -> Vec<(&'static str, String)> {
         ));
     }
     rows
+}
+
+fn interpreter_stats(s: &InterpreterStats) -> String {
+    format!(
+        "{:.3} ms (IQR {:.3}, min {:.3}, max {:.3}, {} runs)",
+        s.median, s.iqr, s.min, s.max, s.runs
+    )
+}
+
+/// CPU wall times under Triton's interpreter, each row saying so: a reader skimming the table
+/// must not take them for GPU timings.
+fn interpreter_rows(i: &InterpreterTiming) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "cpu time",
+            format!(
+                "candidate {} of CPU-interpreter time",
+                interpreter_stats(&i.candidate_ms)
+            ),
+        ),
+        (
+            "cpu time",
+            format!(
+                "reference {}, eager PyTorch on the CPU",
+                interpreter_stats(&i.reference_ms)
+            ),
+        ),
+        ("cpu time", i.note.clone()),
+    ]
 }

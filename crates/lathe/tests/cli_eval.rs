@@ -191,3 +191,155 @@ fn problem_and_environment_errors_are_not_verdicts() {
     assert_eq!(run.code, 5, "{}", run.stderr);
     assert!(run.stderr.contains("/no/python3"), "{}", run.stderr);
 }
+
+#[test]
+fn interpreter_timing_is_asked_for_by_the_flag_or_the_setting_and_off_by_default() {
+    let sandbox = sandbox_with_files(Sandbox::new());
+    let python = recording_python(&sandbox, "result_correct_interpret.json");
+    let asked = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "eval",
+            "--problem",
+            "p.py",
+            "--kernel",
+            "k.py",
+            "--device",
+            "interpret",
+            "--python",
+            &python,
+        ];
+        args.extend(extra);
+        let run = sandbox.run(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let request = std::fs::read_to_string(sandbox.path().join("request.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&request).unwrap()["timing"]["interpreter"]
+            .clone()
+    };
+    assert_eq!(asked(&[]), false);
+    assert_eq!(asked(&["--interpreter-timing"]), true);
+    sandbox.write("lathe.toml", "[eval.timing]\ninterpreter = true\n");
+    assert_eq!(asked(&[]), true);
+
+    let run = sandbox.run(&[
+        "eval",
+        "--problem",
+        "p.py",
+        "--kernel",
+        "k.py",
+        "--python",
+        &python,
+        "--interpreter-timing",
+        "--no-timing",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot be used with"), "{}", run.stderr);
+}
+
+#[test]
+fn interpreter_timing_reads_as_cpu_time_in_the_table_and_the_json() {
+    let sandbox = sandbox_with_files(Sandbox::new());
+    let python = recording_python(&sandbox, "result_correct_interpret.json");
+    let args = [
+        "eval",
+        "--problem",
+        "p.py",
+        "--kernel",
+        "k.py",
+        "--device",
+        "interpret",
+        "--interpreter-timing",
+        "--python",
+        &python,
+    ];
+    let run = sandbox.run(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("interpreter_timing_text", run.stdout);
+
+    let run = sandbox.run(&[&args[..], &["--json"]].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["verdict"], "correct");
+    assert!(json["timing"].is_null(), "{json}");
+    let cpu = &json["interpreter_timing"];
+    assert_eq!(cpu["candidate_ms"]["median"], 12.4849);
+    assert_eq!(cpu["reference_ms"]["runs"], 5);
+    assert!(
+        cpu["note"]
+            .as_str()
+            .unwrap()
+            .contains("not GPU performance"),
+        "{cpu}"
+    );
+}
+
+/// `lathe eval --device interpret --interpreter-timing` of an add_relu fixture, judged by the
+/// real worker: its standard output. `None` when no worker Python is available.
+fn interpreted(candidate: &str, json: bool, test: &str) -> Option<String> {
+    let python = common::worker_python(test)?;
+    let fixtures =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../worker/tests/fixtures");
+    let sandbox = Sandbox::new();
+    let problem = fixtures.join("problems/add_relu.py").display().to_string();
+    let kernel = fixtures.join(candidate).display().to_string();
+    let python = python.display().to_string();
+    let mut args = vec![
+        "eval",
+        "--problem",
+        &problem,
+        "--kernel",
+        &kernel,
+        "--device",
+        "interpret",
+        "--interpreter-timing",
+        "--trials",
+        "2",
+        "--python",
+        &python,
+    ];
+    if json {
+        args.push("--json");
+    }
+    let run = sandbox.run(&args);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    Some(run.stdout)
+}
+
+#[test]
+fn the_real_worker_orders_two_kernels_by_their_interpreter_work() {
+    const TEST: &str = "the_real_worker_orders_two_kernels_by_their_interpreter_work";
+    let Some(fast) = interpreted("honest/add_relu.py", true, TEST) else {
+        return;
+    };
+    let slow = interpreted("honest/add_relu_small_block.py", true, TEST).unwrap();
+    let timing = |stdout: &str| -> lathe_core::InterpreterTiming {
+        let v: serde_json::Value = serde_json::from_str(stdout).unwrap();
+        assert_eq!(v["verdict"], "correct", "{v}");
+        assert!(v["timing"].is_null(), "never in GPU timing: {v}");
+        serde_json::from_value(v["interpreter_timing"].clone()).unwrap()
+    };
+    let (fast, slow) = (timing(&fast), timing(&slow));
+    assert_eq!((fast.candidate_ms.runs, slow.candidate_ms.runs), (5, 5));
+    // BLOCK=16 launches 16x the programs of BLOCK=256: about 11-12x the interpreter time.
+    let ratio = slow.interpreter_ratio(&fast).unwrap();
+    assert!(
+        ratio > 4.0,
+        "{} ms against {} ms",
+        slow.candidate_ms.median,
+        fast.candidate_ms.median
+    );
+
+    let text = interpreted("honest/add_relu.py", false, TEST).unwrap();
+    assert!(
+        text.starts_with("verdict   correct (no GPU timing; "),
+        "{text}"
+    );
+    for line in [
+        "timing    timing not measured: Triton's interpreter runs on the CPU",
+        "cpu time  candidate ",
+        "of CPU-interpreter time",
+        "cpu time  reference ",
+        "cpu time  Triton's CPU interpreter: orders kernels by the work",
+    ] {
+        assert!(text.contains(line), "{line:?} in\n{text}");
+    }
+}

@@ -53,8 +53,8 @@ pub fn run(settings: &Settings) -> Result<(), CliError> {
     text.push_str(&format!("eval.tolerances: {}\n", tolerances.join("; ")));
     let t = &s.eval.timing;
     text.push_str(&format!(
-        "eval.timing: enabled={} compile_baseline={} runs>={} seconds>={} (caps {} runs, {} s), warm-up {} runs and {} s\n",
-        t.enabled, t.compile_baseline, t.min_runs, t.min_seconds, t.max_runs, t.max_seconds, t.warmup_runs, t.warmup_seconds
+        "eval.timing: enabled={} compile_baseline={} runs>={} seconds>={} (caps {} runs, {} s), warm-up {} runs and {} s; interpreter={}\n",
+        t.enabled, t.compile_baseline, t.min_runs, t.min_seconds, t.max_runs, t.max_seconds, t.warmup_runs, t.warmup_seconds, t.interpreter
     ));
     // Keys are never shown, only whether they are there.
     let set = |var: &str| match std::env::var(var) {

@@ -117,6 +117,7 @@ fn timing(layers: &[Layer]) -> TimingConfig {
         warmup_runs: pick(layers, |t| t.warmup_runs).unwrap_or(d.warmup_runs),
         warmup_seconds: pick(layers, |t| t.warmup_seconds).unwrap_or(d.warmup_seconds),
         cache_dir: None,
+        interpreter: pick(layers, |t| t.interpreter).unwrap_or(d.interpreter),
     }
 }
 

@@ -74,7 +74,7 @@ pub enum ClockControlSetting {
 }
 
 /// The `[eval.timing]` protocol (settings files only; `--no-timing` and
-/// `--no-compile-baseline` switch parts off).
+/// `--no-compile-baseline` switch parts off, `--interpreter-timing` sets `interpreter`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TimingTable {
@@ -86,6 +86,8 @@ pub struct TimingTable {
     pub max_seconds: Option<f64>,
     pub warmup_runs: Option<u32>,
     pub warmup_seconds: Option<f64>,
+    /// Under `eval.device = "interpret"`: time the interpreted forward.
+    pub interpreter: Option<bool>,
 }
 
 /// The schema of `lathe.toml` and the user config. Unknown keys are errors: a misspelt setting

@@ -21,7 +21,7 @@ use lathe_core::{Backend, Category, GpuCatalog, GpuCatalogError};
 use lathe_prompt::PromptStyle;
 
 pub use eval_settings::EvalSettings;
-pub use layer::Layer;
+pub use layer::{Layer, TimingTable};
 pub use llm_settings::LlmSettings;
 pub use profile_settings::ProfileSettings;
 pub use source::{ALL_KEYS, Key, Origin, Sourced};

@@ -65,7 +65,7 @@ pub const DEVICE: Key = Key {
     name: "eval.device",
     env: "LATHE_DEVICE",
     flag: "--device",
-    about: "where candidates run: cuda, or interpret (CPU, no timing)",
+    about: "where candidates run: cuda, or interpret (CPU, no GPU timing)",
 };
 pub const POLICY: Key = Key {
     name: "eval.policy",

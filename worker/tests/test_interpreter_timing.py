@@ -1,0 +1,129 @@
+"""The interpreted forward's wall time, asked for with `timing.interpreter`: measured only when
+asked, kept out of `timing`, and enough to order two kernels that launch very different numbers
+of programs (honest/add_relu.py, BLOCK=256, against honest/add_relu_small_block.py, BLOCK=16)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES
+from lathe_worker import interpreter_timing
+from lathe_worker.protocol import parse_request
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+WORKER = Path(__file__).resolve().parents[1]
+# The small-block kernel launches 16x the programs; its interpreted forward measured 11-12x
+# slower on a two-core machine. Far enough below that for a busy CI runner.
+SLOWER_BY_AT_LEAST = 4.0
+
+
+def run_eval(tmp_path: Path, candidate: str, *, interpreter: bool) -> dict:
+    work = tmp_path / Path(candidate).stem
+    work.mkdir()
+    request = {
+        "protocol": 1,
+        "kind": "eval",
+        "device": "interpret",
+        "problem": {"path": str(FIXTURES / "problems/add_relu.py"), "overrides": {}},
+        "candidate": {"path": str(FIXTURES / candidate), "backend": "triton"},
+        "correctness": {"trials": 2, "seed": 42, "second_shape": False},
+        "timing": {"interpreter": interpreter},
+        "integrity": {"policy": "default"},
+        "limits": {},
+    }
+    (work / "request.json").write_text(json.dumps(request))
+    env = {"PYTHONPATH": str(WORKER), "TRITON_INTERPRET": "1", "PATH": "/usr/bin:/bin"}
+    subprocess.run(
+        [sys.executable, "-m", "lathe_worker", "request.json", "result.json"],
+        cwd=work, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    return json.loads((work / "result.json").read_text())
+
+
+def correct_verdict(result: dict) -> dict:
+    assert result["outcome"] == "verdict", result
+    verdict = result["verdict"]
+    assert verdict["kind"] == "correct", verdict
+    return verdict
+
+
+def test_the_interpreter_orders_a_kernel_by_the_programs_it_launches(tmp_path):
+    fast = correct_verdict(run_eval(tmp_path, "honest/add_relu.py", interpreter=True))
+    slow = correct_verdict(run_eval(tmp_path, "honest/add_relu_small_block.py", interpreter=True))
+    for verdict in (fast, slow):
+        # Never GPU timing: `timing` stays empty and says why.
+        assert verdict["timing"] is None
+        assert "interpreter" in verdict["timing_note"]
+        measured = verdict["interpreter_timing"]
+        assert measured["note"] == interpreter_timing.NOTE
+        assert measured["candidate_ms"]["runs"] == interpreter_timing.RUNS
+        assert measured["reference_ms"]["runs"] == interpreter_timing.RUNS
+        assert not any("speedup" in key for key in measured)
+    fast_ms = fast["interpreter_timing"]["candidate_ms"]["median"]
+    slow_ms = slow["interpreter_timing"]["candidate_ms"]["median"]
+    assert slow_ms > SLOWER_BY_AT_LEAST * fast_ms, (slow_ms, fast_ms)
+
+
+def test_without_the_flag_nothing_is_measured(tmp_path):
+    result = run_eval(tmp_path, "honest/add_relu.py", interpreter=False)
+    verdict = correct_verdict(result)
+    assert "interpreter_timing" not in verdict and verdict["timing"] is None
+    assert "interpreter_timing" not in [p["name"] for p in result["phases"]]
+
+
+def test_the_phases_say_the_timing_was_rechecked(tmp_path):
+    result = run_eval(tmp_path, "honest/add_relu.py", interpreter=True)
+    names = [p["name"] for p in result["phases"]]
+    assert names[-2:] == ["interpreter_timing", "recheck"], names
+
+
+@pytest.mark.parametrize(
+    ("device", "enabled", "asked", "measured"),
+    [
+        ("interpret", True, True, True),
+        ("interpret", True, False, False),
+        ("interpret", False, True, False),  # `enabled: false` switches every measurement off
+        ("cuda", True, True, False),  # ignored on a GPU: it has real timing
+    ],
+)
+def test_the_request_field_counts_only_on_the_interpreter(device, enabled, asked, measured):
+    data = json.loads((EXAMPLES / "request_eval.json").read_text())
+    data["device"] = device
+    data["timing"] |= {"enabled": enabled, "interpreter": asked}
+    assert parse_request(data).timing.interpreter is measured
+
+
+def test_the_field_is_off_by_default():
+    data = json.loads((EXAMPLES / "request_eval.json").read_text()) | {"device": "interpret"}
+    del data["timing"]["interpreter"]
+    assert parse_request(data).timing.interpreter is False
+
+
+def test_the_shared_example_has_the_shape_the_worker_builds():
+    example = json.loads((EXAMPLES / "result_correct_interpret.json").read_text())
+    shown = example["verdict"]["interpreter_timing"]
+    built = interpreter_timing.result([3.0, 1.0, 2.0], [0.5])
+    assert set(shown) == set(built)
+    assert set(shown["candidate_ms"]) == set(built["candidate_ms"])
+    assert set(shown["reference_ms"]) == set(built["reference_ms"])
+    assert shown["note"] == interpreter_timing.NOTE
+    assert example["verdict"]["timing"] is None
+
+
+def test_the_budget_stops_the_runs_after_at_least_one():
+    now = [0.0]
+
+    def clock() -> float:
+        return now[0]
+
+    def slow() -> None:
+        now[0] += 20.0
+
+    times = interpreter_timing.measure({"candidate": slow}, clock, lambda _: None)
+    # 20 s warm-up, then one 20 s timed run reaches the 30 s budget.
+    assert times == {"candidate": [20_000.0]}
+    stats = interpreter_timing.summarize(times["candidate"])
+    assert (stats["median"], stats["iqr"], stats["runs"]) == (20_000.0, 0.0, 1)
