@@ -18,7 +18,7 @@ mod html;
 mod html_details;
 mod html_table;
 mod markdown;
-mod numbers;
+pub mod numbers;
 mod palette;
 mod plot_scale;
 mod python_lexer;

@@ -2,12 +2,12 @@
 //! everywhere: times to 3 significant digits, speedups as `1.23x`.
 
 /// What a missing number is shown as.
-pub(crate) const NONE: &str = "—";
+pub const NONE: &str = "—";
 
 /// Milliseconds (or any amount) to 3 significant digits (`0.0412`, `1.23`, `45.6`); from 100 up, whole
 /// milliseconds (`123`, `1234`): rounding away digits of the integer part would hide more
 /// than it shows.
-pub(crate) fn ms(value: f64) -> String {
+pub fn ms(value: f64) -> String {
     if !value.is_finite() {
         return NONE.to_owned();
     }
@@ -24,12 +24,12 @@ pub(crate) fn ms(value: f64) -> String {
     format!("{value:.places$}")
 }
 
-pub(crate) fn ms_or_none(value: Option<f64>) -> String {
+pub fn ms_or_none(value: Option<f64>) -> String {
     value.map_or_else(|| NONE.to_owned(), ms)
 }
 
 /// A ratio of times: `2.41x`.
-pub(crate) fn speedup(value: f64) -> String {
+pub fn speedup(value: f64) -> String {
     if value.is_finite() {
         format!("{value:.2}x")
     } else {
@@ -37,13 +37,13 @@ pub(crate) fn speedup(value: f64) -> String {
     }
 }
 
-pub(crate) fn speedup_or_none(value: Option<f64>) -> String {
+pub fn speedup_or_none(value: Option<f64>) -> String {
     value.map_or_else(|| NONE.to_owned(), speedup)
 }
 
 /// US dollars: cents from a dollar up, else 3 significant digits (a call often costs a
 /// fraction of a cent).
-pub(crate) fn cost(usd: f64) -> String {
+pub fn cost(usd: f64) -> String {
     if usd >= 1.0 || usd == 0.0 || !usd.is_finite() {
         format!("${usd:.2}")
     } else {
@@ -52,7 +52,7 @@ pub(crate) fn cost(usd: f64) -> String {
 }
 
 /// A count with thousands separators: `12,345`.
-pub(crate) fn count(n: u64) -> String {
+pub fn count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
@@ -65,7 +65,7 @@ pub(crate) fn count(n: u64) -> String {
 }
 
 /// A span of time as a person says it: `45s`, `12m 05s`, `2h 03m`.
-pub(crate) fn duration(seconds: f64) -> String {
+pub fn duration(seconds: f64) -> String {
     let total = seconds.max(0.0).round() as u64;
     let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
     match (h, m) {

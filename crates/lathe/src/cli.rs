@@ -55,8 +55,58 @@ pub enum Command {
     Ask(AskArgs),
     /// Describe this machine: GPU, software, `tl` functions, Nsight Compute, copy bandwidth
     Probe(ProbeArgs),
+    /// List the recorded runs, newest first: status, attempts, correct ones and the best
+    Runs(RunsArgs),
+    /// Rebuild a run's report.md (and report.html, best.py) from the run database
+    Report(ReportArgs),
+    /// Write a run's attempts as JSON lines, one object per model call
+    Export(ExportArgs),
     /// Show the resolved settings and where each value came from
     Config,
+}
+
+/// Where the run database is (shared by the commands that read it).
+#[derive(Debug, Args)]
+pub struct RunsDirArgs {
+    /// The directory holding the run database, lathe.db (default: lathe-runs)
+    #[arg(long, value_name = "DIR")]
+    pub runs_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    #[command(flatten)]
+    pub store: RunsDirArgs,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The run: its id, a unique prefix of it, or `latest`
+    #[arg(value_name = "RUN")]
+    pub run: String,
+    /// Also write report.html: self-contained, with the speedup plot
+    #[arg(long)]
+    pub html: bool,
+    /// Write into this directory instead of the run's own
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: RunsDirArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The run: its id, a unique prefix of it, or `latest`
+    #[arg(value_name = "RUN")]
+    pub run: String,
+    /// The JSON Lines file to write (replaced whole)
+    #[arg(long, value_name = "FILE")]
+    pub jsonl: PathBuf,
+    #[command(flatten)]
+    pub store: RunsDirArgs,
 }
 
 #[derive(Debug, Args)]
@@ -421,6 +471,15 @@ impl Command {
                 (layer, Some(&e.problem))
             }
             Command::Probe(p) => (p.worker.layer(), None),
+            Command::Runs(RunsArgs { store, .. })
+            | Command::Report(ReportArgs { store, .. })
+            | Command::Export(ExportArgs { store, .. }) => (
+                Layer {
+                    runs_dir: store.runs_dir.clone(),
+                    ..Layer::empty(Origin::Flag)
+                },
+                None,
+            ),
             Command::Ask(a) => {
                 let mut layer = Layer::empty(Origin::Flag);
                 layer.llm.spec = a.llm.clone();

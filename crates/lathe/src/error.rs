@@ -6,7 +6,8 @@
 //!   2  usage error: unknown flag, missing argument (reported by clap)
 //!   3  bad input: a file missing or malformed, an unknown name, an invalid setting
 //!   4  `lathe eval`: the candidate was judged, and not correct
-//!   5  environment unavailable: no usable Python/torch, no CUDA device, worker cannot start
+//!   5  environment unavailable: no usable Python/torch, no CUDA device, worker cannot start,
+//!      the run database locked by another process
 
 use std::fmt;
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ use lathe_llm::LlmError;
 use lathe_profile::{ProfileUnavailable, UnavailableReason};
 
 use lathe_prompt::{MetricsJsonError, PromptError};
+use lathe_store::StoreError;
 use lathe_worker::driver::DriverError;
 
 use crate::input::InputError;
@@ -92,6 +94,18 @@ pub enum CliError {
         message: String,
         detail: Option<String>,
     },
+    /// The run database could not be read, or has no such run.
+    Store(StoreError),
+    /// A run was asked for, and there is no run database at all.
+    NoRuns {
+        database: PathBuf,
+    },
+    /// A run id prefix that more than one run starts with.
+    AmbiguousRun {
+        text: String,
+        database: PathBuf,
+        matches: Vec<String>,
+    },
 }
 
 /// An error as a person reads it: what happened, the details, and what to do about it.
@@ -146,6 +160,27 @@ impl CliError {
                 | DriverError::Interpreter { .. } => ExitStatus::Environment,
             },
             CliError::Problem { .. } => ExitStatus::BadInput,
+            CliError::Store(e) => match e {
+                // The database is the input of `runs`, `report` and `export`.
+                StoreError::UnknownRun { .. }
+                | StoreError::Open { .. }
+                | StoreError::NotADatabase { .. }
+                | StoreError::NewerSchema { .. }
+                | StoreError::Sqlite { .. }
+                | StoreError::Unreadable { .. }
+                | StoreError::NonUtf8Path { .. } => ExitStatus::BadInput,
+                // Another process holds the write lock.
+                StoreError::Busy { .. } => ExitStatus::Environment,
+                // Cannot write next to it, or a defect of lathe's own writes.
+                StoreError::CreateDir { .. }
+                | StoreError::Migrate { .. }
+                | StoreError::RunExists { .. }
+                | StoreError::UnknownAttempt { .. }
+                | StoreError::CallCommitted { .. }
+                | StoreError::ParentElsewhere { .. }
+                | StoreError::OutOfOrder { .. } => ExitStatus::Failure,
+            },
+            CliError::NoRuns { .. } | CliError::AmbiguousRun { .. } => ExitStatus::BadInput,
             CliError::Settings(_)
             | CliError::Input(_)
             | CliError::UnknownGpu { .. }
@@ -304,9 +339,45 @@ impl CliError {
                 detail.as_deref().map(tail_notes).unwrap_or_default(),
                 Some("this is a defect of lathe's worker; please report it with the lines above"),
             ),
+            CliError::Store(StoreError::UnknownRun {
+                path,
+                id,
+                suggestion,
+            }) => report(
+                format!("no run `{id}` in {}", path.display()),
+                suggestion
+                    .iter()
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .collect(),
+                Some(RUNS_HINT),
+            ),
+            CliError::Store(e) => {
+                // The store's messages end in their own `; hint: ...`.
+                let text = e.to_string();
+                match text.split_once("; hint: ") {
+                    Some((message, hint)) => report(message.to_owned(), vec![], Some(hint)),
+                    None => report(text, vec![], None),
+                }
+            }
+            CliError::NoRuns { database } => report(
+                format!("no runs yet: there is no run database {}", database.display()),
+                vec![],
+                Some("`lathe optimize` records runs there; --runs-dir or LATHE_RUNS_DIR names another directory"),
+            ),
+            CliError::AmbiguousRun {
+                text,
+                database,
+                matches,
+            } => report(
+                format!("`{text}` names more than one run in {}", database.display()),
+                vec![format!("it starts: {}", matches.join(", "))],
+                Some("give more of the id; `lathe runs` lists them"),
+            ),
         }
     }
 }
+
+const RUNS_HINT: &str = "`lathe runs` lists the runs it holds; `latest` names the newest";
 
 /// The last lines of a log, as report notes.
 fn tail_notes(text: &str) -> Vec<String> {
@@ -323,6 +394,12 @@ impl From<SettingsError> for CliError {
 impl From<InputError> for CliError {
     fn from(e: InputError) -> Self {
         CliError::Input(e)
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        CliError::Store(e)
     }
 }
 

@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod input;
 mod output;
+mod run_lookup;
 mod settings;
 mod table;
 mod verdict_view;
@@ -61,6 +62,9 @@ fn run(cli: &Cli) -> Result<ExitStatus, CliError> {
         Command::Probe(args) => commands::probe::run(args, &settings)?,
         Command::Profile(args) => commands::profile::run(args, &settings)?,
         Command::Ask(args) => commands::ask::run(args, &settings)?,
+        Command::Runs(args) => commands::runs::run(args, &settings)?,
+        Command::Report(args) => commands::report::run(args, &settings)?,
+        Command::Export(args) => commands::export::run(args, &settings)?,
         Command::Eval(args) => {
             let correct = commands::eval::run(args, &settings)?;
             return Ok(if correct {

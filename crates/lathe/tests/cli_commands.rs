@@ -18,6 +18,9 @@ fn every_command_has_help_and_the_binary_has_a_version() {
         &["prompt", "analyst", "--help"],
         &["prompt", "repair", "--help"],
         &["config", "--help"],
+        &["runs", "--help"],
+        &["report", "--help"],
+        &["export", "--help"],
     ] {
         let run = sandbox.run(args);
         assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);

@@ -29,6 +29,12 @@ pub fn run(settings: &Settings) -> Result<(), CliError> {
             String::new(),
             source::CACHE_DIR.about.to_owned(),
         ],
+        [
+            source::RUNS_DIR.name.to_owned(),
+            s.runs_dir.value.display().to_string(),
+            s.runs_dir.whence().to_string(),
+            source::RUNS_DIR.about.to_owned(),
+        ],
         row(&source::DEVICE, Some(&s.eval.device)),
         row(&source::POLICY, Some(&s.eval.policy)),
         row(&source::TRIALS, Some(&s.eval.trials)),

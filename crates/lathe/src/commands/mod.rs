@@ -4,8 +4,11 @@
 pub mod ask;
 pub mod config;
 pub mod eval;
+pub mod export;
 pub mod gpus;
 pub mod probe;
 pub mod profile;
 pub mod prompt;
+pub mod report;
+pub mod runs;
 pub mod stages;

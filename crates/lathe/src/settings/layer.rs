@@ -2,7 +2,7 @@
 //! every value optional. Layers are parsed completely before any is used (parse, then resolve).
 
 use std::fmt::Display;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use std::collections::BTreeMap;
@@ -31,6 +31,8 @@ pub struct Layer {
     pub python: Option<String>,
     /// lathe's cache directory (the installed worker, cached baselines).
     pub cache_dir: Option<String>,
+    /// Where the run database (`lathe.db`) and each run's outputs live.
+    pub runs_dir: Option<PathBuf>,
     pub eval: EvalLayer,
     pub profile: ProfileLayer,
     pub llm: LlmLayer,
@@ -100,6 +102,7 @@ struct SettingsFile {
     backend: Option<Backend>,
     python: Option<String>,
     cache_dir: Option<String>,
+    runs_dir: Option<PathBuf>,
     #[serde(default)]
     prompt: PromptSection,
     #[serde(default)]
@@ -132,6 +135,7 @@ impl Layer {
             error_log_lines: None,
             python: None,
             cache_dir: None,
+            runs_dir: None,
             eval: EvalLayer::default(),
             profile: ProfileLayer::default(),
             llm: LlmLayer::default(),
@@ -155,6 +159,7 @@ impl Layer {
             error_log_lines: file.prompt.error_log_lines,
             python: file.python,
             cache_dir: file.cache_dir,
+            runs_dir: file.runs_dir,
             eval: file.eval,
             profile: file.profile,
             llm: file.llm,
@@ -182,6 +187,7 @@ impl Layer {
             error_log_lines: typed(get(&source::ERROR_LOG_LINES), &source::ERROR_LOG_LINES)?,
             python: get(&source::PYTHON),
             cache_dir: get(&source::CACHE_DIR),
+            runs_dir: get(&source::RUNS_DIR).map(PathBuf::from),
             eval: EvalLayer {
                 device: typed(get(&source::DEVICE), &source::DEVICE)?,
                 policy: typed(get(&source::POLICY), &source::POLICY)?,
@@ -234,6 +240,7 @@ mod tests {
         assert_eq!(d.style, Some(PromptStyle::Full));
         assert_eq!(d.backend, Some(Backend::Triton));
         assert_eq!(d.error_log_lines, Some(150));
+        assert_eq!(d.runs_dir, Some(PathBuf::from("lathe-runs")));
         assert!(d.gpu.is_none() && d.category.is_none() && d.triton_version.is_none());
     }
 

@@ -29,6 +29,9 @@ pub use source::{ALL_KEYS, Key, Origin, Sourced};
 /// The name of a project's settings file, looked for in the working directory and its parents.
 pub const PROJECT_FILE: &str = "lathe.toml";
 
+/// The run database's file name, under `runs_dir`.
+pub const RUNS_DATABASE: &str = "lathe.db";
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("cannot read settings file {}: {source}", path.display())]
@@ -68,6 +71,8 @@ pub struct Settings {
     pub style: Sourced<PromptStyle>,
     pub triton_version: Option<Sourced<String>>,
     pub error_log_lines: Sourced<usize>,
+    /// The directory of the run database and, by default, of each run's outputs.
+    pub runs_dir: Sourced<PathBuf>,
     pub eval: EvalSettings,
     pub profile: ProfileSettings,
     pub llm: LlmSettings,
@@ -80,6 +85,11 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The run database: `lathe.db` under `runs_dir`.
+    pub fn runs_database(&self) -> PathBuf {
+        self.runs_dir.value.join(RUNS_DATABASE)
+    }
+
     pub fn resolve(inputs: Inputs<'_>) -> Result<Settings, SettingsError> {
         let mut layers = vec![inputs.flags];
         if let Some(problem) = inputs.problem
@@ -126,6 +136,7 @@ impl Settings {
             error_log_lines: defaulted(&layers, &source::ERROR_LOG_LINES, |l| {
                 l.error_log_lines.as_ref()
             }),
+            runs_dir: defaulted(&layers, &source::RUNS_DIR, |l| l.runs_dir.as_ref()),
             eval: EvalSettings::resolve(&layers, inputs.env),
             profile: ProfileSettings::resolve(&layers),
             llm: LlmSettings::resolve(&layers),

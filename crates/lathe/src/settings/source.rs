@@ -61,6 +61,12 @@ pub const CACHE_DIR: Key = Key {
     flag: "-",
     about: "cache of the installed worker and measured baselines",
 };
+pub const RUNS_DIR: Key = Key {
+    name: "runs_dir",
+    env: "LATHE_RUNS_DIR",
+    flag: "--runs-dir",
+    about: "the run database (lathe.db) and each run's outputs",
+};
 pub const DEVICE: Key = Key {
     name: "eval.device",
     env: "LATHE_DEVICE",
@@ -143,7 +149,7 @@ pub const LLM: Key = Key {
 };
 
 /// Every setting with an environment variable or a flag, in `lathe config`'s order.
-pub const ALL_KEYS: [&Key; 21] = [
+pub const ALL_KEYS: [&Key; 22] = [
     &GPU,
     &CATEGORY,
     &BACKEND,
@@ -152,6 +158,7 @@ pub const ALL_KEYS: [&Key; 21] = [
     &ERROR_LOG_LINES,
     &PYTHON,
     &CACHE_DIR,
+    &RUNS_DIR,
     &DEVICE,
     &POLICY,
     &TRIALS,
