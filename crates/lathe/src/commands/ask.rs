@@ -44,6 +44,11 @@ pub fn run(args: &AskArgs, settings: &Settings) -> Result<(), CliError> {
         }
         Err(e) => return Err(CliError::Llm(e)),
     };
+    // Before the code is looked for: a reply without code is when the reasoning is most wanted
+    // (the no-code error's hint points here).
+    if let Some(path) = &args.reasoning_out {
+        emit(reply.reasoning.as_deref().unwrap_or_default(), Some(path))?;
+    }
     let code = match extract_code(&reply.text) {
         Ok(code) => code,
         Err(error) => {
@@ -54,9 +59,6 @@ pub fn run(args: &AskArgs, settings: &Settings) -> Result<(), CliError> {
             return Err(CliError::NoCode(error));
         }
     };
-    if let Some(path) = &args.reasoning_out {
-        emit(reply.reasoning.as_deref().unwrap_or_default(), Some(path))?;
-    }
     let mut text = code.code.clone();
     text.push('\n');
     match (&args.out, args.json) {
