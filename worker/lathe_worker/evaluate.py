@@ -27,11 +27,8 @@ from lathe_worker.loading import load_candidate, load_problem, size_constants
 from lathe_worker.protocol import EvalRequest
 from lathe_worker.verdicts import (
     VerdictReached,
-    compile_error,
-    crash_cuda,
-    is_cuda_fault,
+    classify_failure,
     rejected,
-    runtime_error,
     wrong,
 )
 
@@ -144,7 +141,7 @@ class Evaluation:
         except VerdictReached:
             raise
         except BaseException as e:
-            raise VerdictReached(_classify_failure(e, phase)) from e
+            raise VerdictReached(classify_failure(e, phase)) from e
         return as_tensor_list(out, "the candidate's")
 
     def reference_outputs(self, inputs: list[Any]) -> list[torch.Tensor]:
@@ -344,7 +341,7 @@ class Evaluation:
         except VerdictReached:
             raise
         except BaseException as e:
-            raise VerdictReached(_classify_failure(e, "timing")) from e
+            raise VerdictReached(classify_failure(e, "timing")) from e
         self.guards.check("during the timed calls")
         self.last_timed_output = last[0]
 
@@ -411,7 +408,7 @@ class Evaluation:
         except VerdictReached:
             raise
         except BaseException as e:
-            raise VerdictReached(_classify_failure(e, "interpreter_timing")) from e
+            raise VerdictReached(classify_failure(e, "interpreter_timing")) from e
         self.guards.check("during the interpreter-timed calls")
         self.last_timed_output = last[0]
         return interpreter_timing.result(times["candidate"], times["reference"])
@@ -500,14 +497,3 @@ def _describe(judged: dict[str, Any]) -> str:
         if key in bad:
             parts.append(f"{key}={bad[key]}")
     return ", ".join(parts)
-
-
-def _classify_failure(error: BaseException, phase: str) -> dict[str, Any]:
-    if is_cuda_fault(error):
-        return crash_cuda(error, phase)
-    name = type(error).__name__
-    if name in ("CompilationError", "CompileTimeAssertionFailure") or (
-        name == "InterpreterError" and isinstance(error.__cause__, ValueError | TypeError)
-    ):
-        return compile_error(f"{name}: {error}".strip()[:4000], "first_call", error)
-    return runtime_error(error, phase)

@@ -19,10 +19,10 @@ from typing import Any
 import torch
 
 from lathe_worker import launches, models
-from lathe_worker.evaluate import Progress, _classify_failure
+from lathe_worker.evaluate import Progress
 from lathe_worker.loading import load_candidate, load_problem
 from lathe_worker.protocol import ProfileRequest
-from lathe_worker.verdicts import VerdictReached
+from lathe_worker.verdicts import VerdictReached, classify_failure
 
 # The label of the profiled region (seen in Nsight Systems and in an ncu report's NVTX view).
 REGION = "lathe:profile"
@@ -125,4 +125,4 @@ def _forward(
     except VerdictReached:
         raise
     except BaseException as e:
-        raise VerdictReached(_classify_failure(e, phase)) from e
+        raise VerdictReached(classify_failure(e, phase)) from e

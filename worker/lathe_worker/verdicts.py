@@ -84,3 +84,17 @@ def is_cuda_fault(error: BaseException) -> bool:
         return True
     text = str(error)
     return any(marker in text for marker in _CUDA_FAULTS) and "out of memory" not in text
+
+
+def classify_failure(error: BaseException, phase: str) -> dict[str, Any]:
+    """The verdict of an exception raised by a candidate call: a CUDA fault is a crash, a Triton
+    compilation failure (at the first call, or its interpreter's equivalent) a compile error,
+    anything else a runtime error."""
+    if is_cuda_fault(error):
+        return crash_cuda(error, phase)
+    name = type(error).__name__
+    if name in ("CompilationError", "CompileTimeAssertionFailure") or (
+        name == "InterpreterError" and isinstance(error.__cause__, ValueError | TypeError)
+    ):
+        return compile_error(f"{name}: {error}".strip()[:4000], "first_call", error)
+    return runtime_error(error, phase)

@@ -7,17 +7,11 @@
 //! as the seeds' memory-dependency stall metric did on every one.
 
 use std::collections::HashSet;
-use std::io::Read;
 
 use lathe_core::StageLibrary;
 
 fn known_metrics() -> HashSet<String> {
-    let gz = include_bytes!("../data/ncu_known_metrics.txt.gz");
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(&gz[..])
-        .read_to_string(&mut text)
-        .unwrap();
-    text.lines().map(str::to_owned).collect()
+    lathe_core::ncu_known_metric_names().into_iter().collect()
 }
 
 #[test]

@@ -9,7 +9,6 @@
 //! holds (`data/launch_attributes.txt`).
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -20,9 +19,6 @@ use crate::capture::parse_csv_line;
 use crate::ncu::{Ncu, end_text, run_briefly};
 
 const LAUNCH_ATTRIBUTES: &str = include_str!("../data/launch_attributes.txt");
-/// Metric names common to ga100, ad102 and gh100 under ncu 2025.3.1: only for suggestions.
-const NAMES_FOR_SUGGESTIONS: &[u8] =
-    include_bytes!("../../lathe-core/data/ncu_known_metrics.txt.gz");
 const QUERY_LIMIT: Duration = Duration::from_secs(60);
 
 /// Which requested names this ncu knows on this GPU.
@@ -249,15 +245,9 @@ pub(crate) fn suggest<'a>(metric: &str, listed: impl Iterator<Item = &'a str>) -
     if let Some(near) = lathe_core::closest(metric, listed.iter().copied()) {
         return Some(near.to_owned());
     }
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(NAMES_FOR_SUGGESTIONS)
-        .read_to_string(&mut text)
-        .ok()?;
-    let mut names: Vec<&str> = text.lines().collect();
-    for attribute in launch_attributes() {
-        names.push(attribute); // one by one: `extend` would demand `'static` of `text`
-    }
-    lathe_core::closest(metric, names).map(str::to_owned)
+    // The embedded list holds the `launch__*` attributes too.
+    let known = lathe_core::ncu_known_metric_names();
+    lathe_core::closest(metric, known.iter().map(String::as_str)).map(str::to_owned)
 }
 
 #[cfg(test)]

@@ -24,9 +24,7 @@ pub use kernel_name::function_name;
 pub use known_metrics::{MetricCheck, UnknownMetric, check_metrics};
 pub use ncu::Ncu;
 pub use number::{NcuNumber, parse_ncu_number};
-pub use profile::{
-    ClockControl, DEFAULT_TIMEOUT, MetricRequest, ProfileConfig, ProfileTarget, profile,
-};
+pub use profile::{ClockControl, MetricRequest, ProfileConfig, ProfileTarget, profile};
 pub use record::{ProfileRecord, ProfileSeconds};
 pub use shown::{MissingMetric, metrics_block};
 pub use summary::{Aggregate, KernelSummary, Summary, summarize};

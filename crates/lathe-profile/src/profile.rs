@@ -392,6 +392,3 @@ fn command_line(launcher: &Launcher) -> Vec<String> {
         .map(|a| a.to_string_lossy().into_owned())
         .collect()
 }
-
-/// The wall-clock limit of a profile when the settings give none.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(180);

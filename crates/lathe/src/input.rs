@@ -4,6 +4,8 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::error::CliError;
+
 /// The role of a file on the command line: it shapes the error message and its hint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileRole {
@@ -100,4 +102,13 @@ pub fn read_text(path: &Path, role: FileRole) -> Result<String, InputError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(error(InputProblem::NotFound)),
         Err(e) => Err(error(InputProblem::Unreadable(e))),
     }
+}
+
+/// `path` made absolute against the working directory: the worker runs in a scratch directory,
+/// where a relative path would mean something else.
+pub fn absolute_path(path: &Path) -> Result<PathBuf, CliError> {
+    std::path::absolute(path).map_err(|source| CliError::Output {
+        path: Some(path.to_owned()),
+        source,
+    })
 }

@@ -20,7 +20,12 @@ fn sandbox_with_files(sandbox: Sandbox) -> Sandbox {
 
 /// `lathe eval` of `p.py` and `k.py` with this interpreter.
 fn eval(sandbox: &Sandbox, python: &str) -> common::Run {
-    sandbox.run(&[
+    eval_with(sandbox, python, &[])
+}
+
+/// The same, with more arguments.
+fn eval_with(sandbox: &Sandbox, python: &str, extra: &[&str]) -> common::Run {
+    let args = [
         "eval",
         "--problem",
         "p.py",
@@ -28,7 +33,8 @@ fn eval(sandbox: &Sandbox, python: &str) -> common::Run {
         "k.py",
         "--python",
         python,
-    ])
+    ];
+    sandbox.run(&[&args[..], extra].concat())
 }
 
 /// A fake interpreter that records its environment and answers with a shared example result.
@@ -197,19 +203,11 @@ fn interpreter_timing_is_asked_for_by_the_flag_or_the_setting_and_off_by_default
     let sandbox = sandbox_with_files(Sandbox::new());
     let python = recording_python(&sandbox, "result_correct_interpret.json");
     let asked = |extra: &[&str]| -> serde_json::Value {
-        let mut args = vec![
-            "eval",
-            "--problem",
-            "p.py",
-            "--kernel",
-            "k.py",
-            "--device",
-            "interpret",
-            "--python",
+        let run = eval_with(
+            &sandbox,
             &python,
-        ];
-        args.extend(extra);
-        let run = sandbox.run(&args);
+            &[&["--device", "interpret"], extra].concat(),
+        );
         assert_eq!(run.code, 0, "{}", run.stderr);
         let request = std::fs::read_to_string(sandbox.path().join("request.json")).unwrap();
         serde_json::from_str::<serde_json::Value>(&request).unwrap()["timing"]["interpreter"]
@@ -220,17 +218,7 @@ fn interpreter_timing_is_asked_for_by_the_flag_or_the_setting_and_off_by_default
     sandbox.write("lathe.toml", "[eval.timing]\ninterpreter = true\n");
     assert_eq!(asked(&[]), true);
 
-    let run = sandbox.run(&[
-        "eval",
-        "--problem",
-        "p.py",
-        "--kernel",
-        "k.py",
-        "--python",
-        &python,
-        "--interpreter-timing",
-        "--no-timing",
-    ]);
+    let run = eval_with(&sandbox, &python, &["--interpreter-timing", "--no-timing"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("cannot be used with"), "{}", run.stderr);
 }
@@ -239,23 +227,12 @@ fn interpreter_timing_is_asked_for_by_the_flag_or_the_setting_and_off_by_default
 fn interpreter_timing_reads_as_cpu_time_in_the_table_and_the_json() {
     let sandbox = sandbox_with_files(Sandbox::new());
     let python = recording_python(&sandbox, "result_correct_interpret.json");
-    let args = [
-        "eval",
-        "--problem",
-        "p.py",
-        "--kernel",
-        "k.py",
-        "--device",
-        "interpret",
-        "--interpreter-timing",
-        "--python",
-        &python,
-    ];
-    let run = sandbox.run(&args);
+    let args = ["--device", "interpret", "--interpreter-timing"];
+    let run = eval_with(&sandbox, &python, &args);
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!("interpreter_timing_text", run.stdout);
 
-    let run = sandbox.run(&[&args[..], &["--json"]].concat());
+    let run = eval_with(&sandbox, &python, &[&args[..], &["--json"]].concat());
     assert_eq!(run.code, 0, "{}", run.stderr);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["verdict"], "correct");

@@ -1,7 +1,7 @@
 //! `lathe eval`: judge one candidate. Static checks first (a rejected or unparsable source costs
 //! no GPU time), then one worker process for correctness, integrity and timing.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use lathe_core::{Backend, Verdict};
 use lathe_worker::driver::{self, EvalOutcome};
@@ -11,7 +11,7 @@ use lathe_worker::protocol::{
 
 use crate::cli::EvalArgs;
 use crate::error::CliError;
-use crate::input::{FileRole, read_text};
+use crate::input::{FileRole, absolute_path, read_text};
 use crate::output::emit;
 use crate::settings::{Origin, Settings};
 use crate::verdict_view::{EvalReport, render_json, render_text};
@@ -106,12 +106,6 @@ fn request(
     backend: Backend,
     kernels: Vec<String>,
 ) -> Result<EvalRequest, CliError> {
-    let absolute = |p: &Path| -> Result<PathBuf, CliError> {
-        std::path::absolute(p).map_err(|source| CliError::Output {
-            path: Some(p.to_owned()),
-            source,
-        })
-    };
     let e = &settings.eval;
     let mut timing = e.timing.clone();
     timing.enabled &= !args.no_timing;
@@ -121,11 +115,11 @@ fn request(
         kind: RequestKind::Eval,
         device: e.device.value,
         problem: ProblemRef {
-            path: absolute(&args.problem)?,
+            path: absolute_path(&args.problem)?,
             overrides: args.overrides.iter().cloned().collect(),
         },
         candidate: CandidateRef {
-            path: absolute(&args.kernel)?,
+            path: absolute_path(&args.kernel)?,
             backend,
             kernels,
         },

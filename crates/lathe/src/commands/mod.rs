@@ -11,4 +11,5 @@ pub mod profile;
 pub mod prompt;
 pub mod report;
 pub mod runs;
+pub mod stage_choice;
 pub mod stages;

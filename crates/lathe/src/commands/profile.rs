@@ -4,14 +4,15 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use lathe_core::{Category, Stage, StageLibrary};
+use lathe_core::Stage;
 use lathe_profile::{
     KernelSummary, MetricRequest, ProfileRecord, ProfileTarget, ProfileUnavailable,
 };
 
+use super::stage_choice::{category, stage};
 use crate::cli::ProfileArgs;
 use crate::error::CliError;
-use crate::input::{FileRole, read_text};
+use crate::input::{FileRole, absolute_path, read_text};
 use crate::output::emit;
 use crate::settings::Settings;
 
@@ -27,7 +28,7 @@ pub fn run(args: &ProfileArgs, settings: &Settings) -> Result<(), CliError> {
             stage: None,
         },
         None => {
-            let category = category(settings, &args.problem)?;
+            let category = category(settings, Some(&args.problem))?;
             stage_request(stage(category, args.stage.as_deref())?)
         }
     };
@@ -58,9 +59,9 @@ pub fn take_profile(
     let backend = super::eval::backend_of(settings, &source);
     let own_kernels = lathe_check::check(&source, backend, settings.eval.policy.value).kernels;
     let target = ProfileTarget {
-        problem: absolute(problem)?,
+        problem: absolute_path(problem)?,
         overrides,
-        kernel: absolute(kernel)?,
+        kernel: absolute_path(kernel)?,
         backend,
         own_kernels,
     };
@@ -73,34 +74,6 @@ pub fn stage_request(stage: &Stage) -> MetricRequest {
         metrics: stage.metrics.clone(),
         stage: Some(format!("{}/{}", stage.category, stage.id)),
     }
-}
-
-fn category(settings: &Settings, problem: &Path) -> Result<Category, CliError> {
-    settings
-        .category
-        .as_ref()
-        .map(|c| c.value)
-        .ok_or_else(|| CliError::NoCategory {
-            problem: Some(problem.to_owned()),
-        })
-}
-
-pub fn stage(category: Category, id: Option<&str>) -> Result<&'static Stage, CliError> {
-    let library = StageLibrary::embedded();
-    match id {
-        Some(id) => library.lookup(category, id).map_err(CliError::UnknownStage),
-        None => Ok(library
-            .stages(category)
-            .next()
-            .unwrap_or_else(|| unreachable!("every category has stages"))),
-    }
-}
-
-fn absolute(path: &Path) -> Result<std::path::PathBuf, CliError> {
-    std::path::absolute(path).map_err(|source| CliError::Output {
-        path: Some(path.to_owned()),
-        source,
-    })
 }
 
 fn render_text(record: &ProfileRecord, all_kernels: bool) -> String {

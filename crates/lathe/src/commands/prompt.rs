@@ -2,13 +2,14 @@
 
 use std::path::Path;
 
-use lathe_core::{Category, GpuSpec, StageLibrary, TritonApi};
+use lathe_core::{GpuSpec, TritonApi};
 use lathe_prompt::{
     Diagnosis, ErrorLog, FailedAttempt, FailureRequest, MetricsJson, OptimizeRequest, Prompts,
     SeedRequest, TritonFacts,
 };
 use serde::de::DeserializeOwned;
 
+use super::stage_choice::{category, stage};
 use crate::cli::{FailureArgs, OptimizeArgs, PromptArgs, PromptKind, SeedArgs};
 use crate::error::CliError;
 use crate::input::{FileRole, read_text};
@@ -54,14 +55,7 @@ fn optimize(args: &OptimizeArgs, settings: &Settings, prompts: &Prompts) -> Resu
         .map(|p| read_text(p, FileRole::Problem))
         .transpose()?;
     let gpu = target_gpu(settings)?;
-    let category =
-        settings
-            .category
-            .as_ref()
-            .map(|c| c.value)
-            .ok_or_else(|| CliError::NoCategory {
-                problem: args.problem.clone(),
-            })?;
+    let category = category(settings, args.problem.as_deref())?;
     let stage = stage(category, args.stage.as_deref())?;
     let metrics = match &args.metrics {
         _ if args.profile => fresh_metrics(args, stage, settings)?,
@@ -179,17 +173,6 @@ fn target_gpu(settings: &Settings) -> Result<&GpuSpec, CliError> {
             error,
             whence: name.whence().to_string(),
         })
-}
-
-fn stage(category: Category, id: Option<&str>) -> Result<&'static lathe_core::Stage, CliError> {
-    let library = StageLibrary::embedded();
-    match id {
-        Some(id) => library.lookup(category, id).map_err(CliError::UnknownStage),
-        None => Ok(library
-            .stages(category)
-            .next()
-            .unwrap_or_else(|| unreachable!("every category has stages"))),
-    }
 }
 
 /// What the configured Triton release lacks; `None` when no release is configured.
