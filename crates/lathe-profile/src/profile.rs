@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use lathe_core::{Backend, Verdict};
 use lathe_worker::driver::{self, EvalOutcome, Launcher, WorkerConfig};
