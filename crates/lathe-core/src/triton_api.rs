@@ -200,6 +200,22 @@ impl TritonApi {
             .unwrap_or_else(|| self.seed_missing())
     }
 
+    /// What the installed Triton lacks, as a probe found it: the table's functions the probe
+    /// reports absent (a function the probe did not look for is not called missing).
+    pub fn missing_per_probe(
+        &self,
+        present: &std::collections::BTreeMap<String, bool>,
+    ) -> MissingTl {
+        MissingTl {
+            functions: self
+                .functions
+                .iter()
+                .filter(|f| present.get(&f.name) == Some(&false))
+                .map(|f| (f.name.clone(), f.instead.clone()))
+                .collect(),
+        }
+    }
+
     /// What `release` really lacks among the functions of the table.
     pub fn missing_in(&self, release: TritonRelease) -> MissingTl {
         MissingTl {
@@ -216,6 +232,16 @@ impl TritonApi {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_probe_names_missing_only_what_it_found_absent() {
+        let present = std::collections::BTreeMap::from([
+            ("tanh".to_owned(), false),
+            ("sigmoid".to_owned(), true),
+        ]);
+        let missing = TritonApi::embedded().missing_per_probe(&present);
+        assert_eq!(missing.joined(), "tl.tanh");
+    }
 
     #[test]
     fn seed_list_is_reproduced_in_order() {

@@ -145,6 +145,14 @@ impl<P: Provider> Provider for Limited<P> {
         self.inner.describe()
     }
 
+    fn order_sensitive(&self) -> bool {
+        self.inner.order_sensitive()
+    }
+
+    fn served_before(&self, prompt: &str) {
+        self.inner.served_before(prompt);
+    }
+
     fn complete(
         &self,
         request: &Request,

@@ -70,6 +70,14 @@ impl<P: Provider> Provider for Priced<P> {
         self.inner.describe()
     }
 
+    fn order_sensitive(&self) -> bool {
+        self.inner.order_sensitive()
+    }
+
+    fn served_before(&self, prompt: &str) {
+        self.inner.served_before(prompt);
+    }
+
     fn complete(
         &self,
         request: &Request,

@@ -11,4 +11,15 @@ pub trait Provider: Send + Sync {
     /// on the calling thread.
     fn complete(&self, request: &Request, events: &mut dyn FnMut(Event))
     -> Result<Reply, LlmError>;
+
+    /// Whether which reply a call gets depends on the order of the calls (a replay of
+    /// numbered replies): callers then make their calls one at a time, in a fixed order.
+    fn order_sensitive(&self) -> bool {
+        false
+    }
+
+    /// Tells the provider that `prompt` was answered before this process started (a resumed
+    /// run takes that answer from its store): a replay counts the reply as served, so the
+    /// calls that follow get the replies they would have got had the run never stopped.
+    fn served_before(&self, _prompt: &str) {}
 }

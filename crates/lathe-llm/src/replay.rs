@@ -177,6 +177,16 @@ impl Provider for ReplayProvider {
         format!("replay:{}", self.source.display())
     }
 
+    /// Numbered replies go to calls in the order the calls come.
+    fn order_sensitive(&self) -> bool {
+        self.in_order || self.recorded.iter().any(|r| r.hash.is_none())
+    }
+
+    fn served_before(&self, prompt: &str) {
+        // The same choice a call would make, its reply dropped.
+        let _ = self.pick(&prompt_hash(prompt));
+    }
+
     fn complete(
         &self,
         request: &Request,

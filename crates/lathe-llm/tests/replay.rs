@@ -250,3 +250,37 @@ fn concurrent_askers_each_get_a_different_reply() {
     let expected: Vec<String> = (1..=8).map(|n| format!("reply {n}")).collect();
     assert_eq!(served, expected);
 }
+
+#[test]
+fn numbered_replies_make_the_provider_order_sensitive_and_a_resume_continues_where_it_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    for (n, body) in ["first", "second", "third"].iter().enumerate() {
+        fs::write(dir.path().join(format!("{:03}.md", n + 1)), body).unwrap();
+    }
+    let killed = ReplayProvider::open(dir.path().to_path_buf(), &config(false)).unwrap();
+    assert!(killed.order_sensitive());
+    assert_eq!(text(&killed, "a"), "first");
+    assert_eq!(text(&killed, "b"), "second");
+
+    // A new process: the two answered prompts come from the store, not from the provider.
+    let resumed = ReplayProvider::open(dir.path().to_path_buf(), &config(false)).unwrap();
+    resumed.served_before("a");
+    resumed.served_before("b");
+    assert_eq!(text(&resumed, "c"), "third");
+}
+
+#[test]
+fn a_recording_keyed_only_by_hash_is_not_order_sensitive() {
+    let provider = ReplayProvider::open(fixture(), &config(false)).unwrap();
+    let keyed_only = fs::read_to_string(fixture())
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .all(|l| l.contains("prompt"));
+    assert_eq!(provider.order_sensitive(), !keyed_only);
+    assert!(
+        ReplayProvider::open(fixture(), &config(true))
+            .unwrap()
+            .order_sensitive()
+    );
+}

@@ -16,6 +16,8 @@ pub(crate) enum Outcome<'a> {
     NoCode(&'a str),
     /// Code was taken but never judged (the run was killed during the evaluation).
     NotJudged,
+    /// The analyst's reply: a diagnosis for the repair that follows, no kernel to judge.
+    Diagnosis,
     Judged(&'a Verdict),
 }
 
@@ -32,6 +34,7 @@ impl Outcome<'_> {
         }
         match &attempt.extraction {
             Some(Extraction::Failed { error }) => Outcome::NoCode(error),
+            None if attempt.stage == "analyst" => Outcome::Diagnosis,
             _ => Outcome::NotJudged,
         }
     }
@@ -43,6 +46,7 @@ impl Outcome<'_> {
             Outcome::CallFailed(_) => "call failed",
             Outcome::NoCode(_) => "no code",
             Outcome::NotJudged => "not judged",
+            Outcome::Diagnosis => "diagnosis",
             Outcome::Judged(verdict) => verdict.kind().as_str(),
         }
     }
@@ -67,7 +71,7 @@ impl Outcome<'_> {
     /// One line on what went wrong; `None` for a correct attempt, whose numbers say it all.
     pub(crate) fn note(&self) -> Option<String> {
         match self {
-            Outcome::NoReply | Outcome::NotJudged => None,
+            Outcome::NoReply | Outcome::NotJudged | Outcome::Diagnosis => None,
             Outcome::CallFailed(error) | Outcome::NoCode(error) => Some(first_line(error)),
             Outcome::Judged(verdict) if verdict.is_correct() => None,
             Outcome::Judged(verdict) => Some(first_line(&verdict.summary())),

@@ -58,6 +58,6 @@ fn error(outcome: &Outcome<'_>) -> Option<String> {
     match outcome {
         Outcome::CallFailed(error) | Outcome::NoCode(error) => Some((*error).to_owned()),
         Outcome::Judged(verdict) if !verdict.is_correct() => Some(verdict.summary()),
-        Outcome::Judged(_) | Outcome::NoReply | Outcome::NotJudged => None,
+        Outcome::Judged(_) | Outcome::NoReply | Outcome::NotJudged | Outcome::Diagnosis => None,
     }
 }

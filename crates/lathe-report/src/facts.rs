@@ -84,7 +84,8 @@ fn model_use(attempts: &[AttemptRecord]) -> String {
         .count();
     let input: u64 = calls.iter().map(|c| c.usage.input_tokens).sum();
     let output: u64 = calls.iter().map(|c| c.usage.output_tokens).sum();
-    let cost: f64 = calls.iter().filter_map(|c| c.cost_usd).sum();
+    // Rust's float sum of nothing is -0.0, which would print as "$-0.00".
+    let cost: f64 = calls.iter().filter_map(|c| c.cost_usd).sum::<f64>() + 0.0;
     let unpriced = calls.iter().filter(|c| c.cost_usd.is_none()).count();
     let mut words = format!(
         "{} call{}",

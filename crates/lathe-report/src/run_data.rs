@@ -81,11 +81,12 @@ impl RunData {
     }
 }
 
-/// The stage of the loop an attempt belongs to. A repair's own stage is `repair`; it counts
-/// toward the stage whose candidate it repairs, which its key names first
-/// (`stage:memory_access/s2/repair1` belongs to `memory_access`, `seed/s0/repair1` to `seed`).
+/// The stage of the loop an attempt belongs to. A repair's own stage is `repair` (the
+/// analyst's diagnosis before it, `analyst`); it counts toward the stage whose candidate it
+/// repairs, which its key names first (`stage:memory_access/s2/repair1` belongs to
+/// `memory_access`, `seed/s0/repair1` to `seed`, `start/repair1/analyst` to `start`).
 pub(crate) fn loop_stage(attempt: &AttemptRecord) -> &str {
-    if attempt.stage != "repair" {
+    if attempt.stage != "repair" && attempt.stage != "analyst" {
         return &attempt.stage;
     }
     let first = attempt.key.split('/').next().unwrap_or_default();

@@ -29,6 +29,7 @@ mod run_summary;
 mod runs_table;
 mod stage_record;
 mod stages_table;
+mod start_table;
 mod store;
 mod task;
 mod timestamp;

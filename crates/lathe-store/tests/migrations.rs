@@ -168,3 +168,41 @@ fn processes_opening_a_new_file_at_once_migrate_it_once() {
         }
     });
 }
+
+#[test]
+fn a_version_1_database_is_upgraded_in_place_and_keeps_its_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lathe.db");
+    {
+        // A database as the first lathe left it: schema 1 and one run.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../migrations/0001_initial.sql"))
+            .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO runs (id, created_at, problem_path, problem_sha256, category, backend, \
+             gpu, llm_spec, settings_json, out_dir, status) VALUES ('r20261121-160733-3f9a', \
+             '2026-11-21T16:07:33.123Z', '/p/problem.py', ?1, 'fusion', 'triton', 'H100', \
+             'replay:x', '{}', '/out', 'running')",
+            ["a".repeat(64)],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO tasks (run_id, task_id, position, problem_path) \
+             VALUES ('r20261121-160733-3f9a', 'main', 1, '/p/problem.py')",
+            [],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let run = store.resolve_run("r20261121-160733-3f9a").unwrap();
+    assert_eq!(store.start_evaluation(&run, "main").unwrap(), None);
+    let start = common::correct(1.25);
+    store.record_start(&run, "main", &start).unwrap();
+    assert_eq!(store.start_evaluation(&run, "main").unwrap(), Some(start));
+    let error = store
+        .record_start(&run, "other", &common::wrong())
+        .unwrap_err();
+    assert!(error.to_string().contains("no task `other`"), "{error}");
+}

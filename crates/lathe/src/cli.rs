@@ -11,6 +11,10 @@ use lathe_worker::protocol::Device;
 
 use crate::settings::{Layer, Origin, TimingTable};
 
+mod run_args;
+
+pub use run_args::{BudgetArgs, OptimizeRunArgs, ProgressArgs, ResumeArgs};
+
 const ABOUT: &str =
     "Turns a PyTorch reference model into the fastest correct GPU kernel it can find.";
 
@@ -55,6 +59,10 @@ pub enum Command {
     Ask(AskArgs),
     /// Describe this machine: GPU, software, `tl` functions, Nsight Compute, copy bandwidth
     Probe(ProbeArgs),
+    /// Optimize a kernel: seed, repair, then each stage profiled, prompted, judged and kept if faster
+    Optimize(Box<OptimizeRunArgs>),
+    /// Continue a run that was killed or stopped by a budget, without repeating a model call
+    Resume(ResumeArgs),
     /// List the recorded runs, newest first: status, attempts, correct ones and the best
     Runs(RunsArgs),
     /// Rebuild a run's report.md (and report.html, best.py) from the run database
@@ -480,6 +488,30 @@ impl Command {
                 },
                 None,
             ),
+            Command::Optimize(o) => {
+                let mut layer = Layer {
+                    category: o.category,
+                    backend: o.backend,
+                    style: o.style,
+                    runs_dir: o.store.runs_dir.clone(),
+                    ..o.target.layer()
+                };
+                let worker = o.worker.layer();
+                layer.python = worker.python;
+                layer.eval = worker.eval;
+                layer.llm.spec = o.llm.clone();
+                layer.profile.ncu = o.ncu.clone();
+                (layer, Some(&o.problem))
+            }
+            Command::Resume(r) => {
+                let mut layer = Layer {
+                    python: r.python.clone(),
+                    runs_dir: r.store.runs_dir.clone(),
+                    ..Layer::empty(Origin::Flag)
+                };
+                layer.llm.spec = r.llm.clone();
+                (layer, None)
+            }
             Command::Ask(a) => {
                 let mut layer = Layer::empty(Origin::Flag);
                 layer.llm.spec = a.llm.clone();

@@ -100,6 +100,15 @@ pub enum CliError {
     NoRuns {
         database: PathBuf,
     },
+    /// `lathe optimize` with no model configured: first contact.
+    NoLlmToOptimize,
+    /// The loop could not go on (its status is recorded as failed).
+    Engine(lathe_engine::EngineError),
+    /// A run's stored plan cannot be read by this lathe.
+    BadPlan {
+        run: String,
+        message: String,
+    },
     /// A run id prefix that more than one run starts with.
     AmbiguousRun {
         text: String,
@@ -136,7 +145,11 @@ impl CliError {
                 ExitStatus::Failure
             }
             CliError::Environment { .. } => ExitStatus::Environment,
-            CliError::NoLlm | CliError::BadLlmSpec { .. } => ExitStatus::BadInput,
+            CliError::NoLlm | CliError::NoLlmToOptimize | CliError::BadLlmSpec { .. } => {
+                ExitStatus::BadInput
+            }
+            CliError::BadPlan { .. } => ExitStatus::BadInput,
+            CliError::Engine(e) => engine_exit(e),
             CliError::NoCode(_) => ExitStatus::NotCorrect,
             CliError::Llm(e) => match e {
                 LlmError::Truncated { .. } => ExitStatus::NotCorrect,
@@ -318,6 +331,17 @@ impl CliError {
                     "`lathe probe` shows whether Nsight Compute is usable here; `lathe prompt` without --profile renders the prompt without metrics",
                 )),
             ),
+            CliError::NoLlmToOptimize => report(
+                "lathe optimize needs a model, and none is configured".to_owned(),
+                vec![],
+                Some("pass --llm openai:MODEL (with OPENAI_API_KEY set) or anthropic:MODEL (ANTHROPIC_API_KEY), or set LATHE_LLM; without a key, the README's first command replays written replies on a bundled example"),
+            ),
+            CliError::Engine(e) => report(e.to_string(), vec![], engine_hint(e)),
+            CliError::BadPlan { run, message } => report(
+                format!("run {run} was recorded by another lathe: its plan cannot be read ({message})"),
+                vec![],
+                Some("resume it with the lathe that started it, or start a new run with `lathe optimize`"),
+            ),
             CliError::NoLlm => report(
                 "no model is configured".to_owned(),
                 vec![],
@@ -406,5 +430,29 @@ impl From<StoreError> for CliError {
 impl From<PromptError> for CliError {
     fn from(e: PromptError) -> Self {
         CliError::Prompt(e)
+    }
+}
+
+fn engine_exit(error: &lathe_engine::EngineError) -> ExitStatus {
+    use lathe_engine::EngineError as E;
+    match error {
+        E::Store(StoreError::Busy { .. }) | E::Environment { .. } => ExitStatus::Environment,
+        E::Worker(DriverError::BadResult { .. }) => ExitStatus::Failure,
+        E::Worker(_) => ExitStatus::Environment,
+        E::Problem { .. } | E::NoTargetGpu { .. } | E::UnknownStage { .. } => ExitStatus::BadInput,
+        E::Store(_) | E::Io { .. } | E::Prompt(_) => ExitStatus::Failure,
+    }
+}
+
+fn engine_hint(error: &lathe_engine::EngineError) -> Option<&'static str> {
+    use lathe_engine::EngineError as E;
+    match error {
+        E::Environment { .. } => Some(
+            "`lathe probe` shows what this machine has; --device interpret runs candidates on the CPU (no timing)",
+        ),
+        E::Problem { .. } => {
+            Some("`lathe eval --problem FILE --kernel FILE` shows the problem's error on its own")
+        }
+        _ => None,
     }
 }

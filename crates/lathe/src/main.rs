@@ -65,6 +65,8 @@ fn run(cli: &Cli) -> Result<ExitStatus, CliError> {
         Command::Runs(args) => commands::runs::run(args, &settings)?,
         Command::Report(args) => commands::report::run(args, &settings)?,
         Command::Export(args) => commands::export::run(args, &settings)?,
+        Command::Optimize(args) => return commands::optimize::run(args, &settings),
+        Command::Resume(args) => return commands::resume::run(args, &settings),
         Command::Eval(args) => {
             let correct = commands::eval::run(args, &settings)?;
             return Ok(if correct {

@@ -38,25 +38,7 @@ pub fn run(args: &EvalArgs, settings: &Settings) -> Result<bool, CliError> {
         stderr_tail: String::new(),
         wall_seconds: None,
     };
-    let static_verdict = match (&report.syntax_error, report.rejection()) {
-        (Some(e), _) => Some(Verdict::CompileError {
-            message: format!(
-                "{} line {} column {}: {}",
-                display(&args.kernel),
-                e.line,
-                e.column,
-                e.message
-            ),
-            phase: "static".to_owned(),
-            traceback_tail: String::new(),
-        }),
-        (None, Some(finding)) => Some(Verdict::Rejected {
-            rule: finding.rule,
-            evidence: finding.evidence.clone(),
-            found_statically: true,
-        }),
-        (None, None) => None,
-    };
+    let static_verdict = report.verdict(&display(&args.kernel));
     if let Some(verdict) = static_verdict {
         eval.verdict = Some(verdict);
     } else {

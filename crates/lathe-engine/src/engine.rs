@@ -1,0 +1,380 @@
+//! The run as a whole: creating its record, the loop's order (start, then each stage), and how
+//! it ends. Every step reads what the store already holds for its key first, so a resumed run
+//! walks the same path as the killed one and calls the model only where no reply was committed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use lathe_core::{GpuSpec, StageLibrary, TritonApi};
+use lathe_prompt::{Prompts, TritonFacts};
+use lathe_store::{
+    AttemptId, AttemptRecord, Budget, NewRun, RunId, RunStatus, StageRecord, StartingKernel, Store,
+    Task, Timestamp,
+};
+use lathe_worker::driver;
+use lathe_worker::protocol::{Device, PROTOCOL_VERSION, ProbeFacts, ProbeRequest, RequestKind};
+
+use crate::files::RunFiles;
+use crate::speed::Speed;
+use crate::spent::Spent;
+use crate::{EngineError, Event, Parts, Plan, TlSource};
+
+/// The one task of a single-problem run.
+pub const TASK: &str = "main";
+
+/// Records run `id` of `plan`, made with `RunId::new`; [`run`] then carries it out.
+pub fn create_run(store: &Store, id: &RunId, plan: &Plan, llm: &str) -> Result<(), EngineError> {
+    for id in &plan.stages {
+        StageLibrary::embedded()
+            .lookup(plan.category, id)
+            .map_err(|e| EngineError::UnknownStage {
+                stage: id.clone(),
+                category: plan.category.to_string(),
+                hint: format!(": {e}"),
+            })?;
+    }
+    let problem = read(&plan.problem)?;
+    let starting_kernel = match &plan.kernel {
+        Some(path) => Some(StartingKernel {
+            path: path.clone(),
+            sha256: lathe_llm::replay::prompt_hash(&read(path)?),
+        }),
+        None => None,
+    };
+    // Where the verdicts come from: the CPU interpreter whatever GPU the prompts describe.
+    let target = match (plan.device, &plan.gpu) {
+        (Device::Cuda, Some(gpu)) => gpu.clone(),
+        (device, _) => device.as_str().to_owned(),
+    };
+    store.create_run(&NewRun {
+        id: id.clone(),
+        created_at: Timestamp::now(),
+        problem_path: plan.problem.clone(),
+        problem_sha256: lathe_llm::replay::prompt_hash(&problem),
+        category: plan.category,
+        backend: plan.backend,
+        gpu: target,
+        llm_spec: llm.to_owned(),
+        settings: plan.to_json(),
+        out_dir: plan.out_dir.clone(),
+        tasks: vec![Task {
+            task_id: TASK.to_owned(),
+            problem_path: plan.problem.clone(),
+            starting_kernel,
+        }],
+        fingerprint: None,
+    })?;
+    Ok(())
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunEnd {
+    pub status: RunStatus,
+    /// `best.py`, when the run has a correct kernel.
+    pub best: Option<PathBuf>,
+    pub best_speed: Option<Speed>,
+    pub speedup_vs_start: Option<f64>,
+}
+
+/// Carries out (or resumes) run `id` of `plan`, telling `emit` each step. The run's status is
+/// recorded before this returns, whatever happens; `Err` is a failure of the run's ground (its
+/// store, its problem, its machine), recorded as the run's failure too.
+pub fn run(
+    store: &Store,
+    id: &RunId,
+    plan: &Plan,
+    parts: &Parts,
+    emit: &mut dyn FnMut(&Event),
+) -> Result<RunEnd, EngineError> {
+    let known: Vec<AttemptRecord> = store.attempts(id)?;
+    let resumed = !known.is_empty() || store.start_evaluation(id, TASK)?.is_some();
+    emit(&Event::RunStarted {
+        run: id.to_string(),
+        problem: plan.problem.display().to_string(),
+        out_dir: plan.out_dir.display().to_string(),
+        llm: parts.provider.describe(),
+        resumed,
+    });
+    for attempt in known.iter().filter(|a| a.call.is_some()) {
+        parts.provider.served_before(&attempt.prompt);
+    }
+    let mut engine = Engine {
+        store,
+        run: id.clone(),
+        plan,
+        parts,
+        emit,
+        files: RunFiles::create(&plan.out_dir)?,
+        prompts: Prompts::new(),
+        reference: read(&plan.problem)?,
+        gpu: parts.gpu.clone().unwrap_or_else(placeholder_gpu),
+        triton: TritonFacts::every_release(),
+        spent: Spent::of(&known),
+        known_stages: store
+            .stages(id)?
+            .into_iter()
+            .map(|s| (s.stage.clone(), s))
+            .collect(),
+        known: known.into_iter().map(|a| (a.key.clone(), a)).collect(),
+        clock: Instant::now(),
+        waiting: Duration::ZERO,
+        attempts_made: 0,
+        best: None,
+        start_source: None,
+        start_speed: None,
+    };
+    store.set_status(id, &RunStatus::Running)?;
+    let outcome = engine.body();
+    engine.finish(outcome)
+}
+
+/// The kernel the loop improves on.
+#[derive(Debug, Clone)]
+pub(crate) struct Best {
+    /// `None` for the starting kernel.
+    pub attempt: Option<AttemptId>,
+    pub source: String,
+    pub path: PathBuf,
+    pub speed: Option<Speed>,
+}
+
+/// Why the loop stopped early.
+pub(crate) enum Halt {
+    Budget(Budget, String),
+    Error(EngineError),
+}
+
+impl From<EngineError> for Halt {
+    fn from(error: EngineError) -> Halt {
+        Halt::Error(error)
+    }
+}
+
+impl From<lathe_store::StoreError> for Halt {
+    fn from(error: lathe_store::StoreError) -> Halt {
+        Halt::Error(error.into())
+    }
+}
+
+pub(crate) struct Engine<'a> {
+    pub store: &'a Store,
+    pub run: RunId,
+    pub plan: &'a Plan,
+    pub parts: &'a Parts,
+    pub emit: &'a mut dyn FnMut(&Event),
+    pub files: RunFiles,
+    pub prompts: Prompts,
+    pub reference: String,
+    pub gpu: GpuSpec,
+    pub triton: TritonFacts,
+    /// What the store held for each key when this process started.
+    pub known: HashMap<String, AttemptRecord>,
+    pub known_stages: HashMap<String, StageRecord>,
+    pub spent: Spent,
+    pub clock: Instant,
+    /// Time spent waiting on model calls and worker processes: the rest is lathe's own.
+    pub waiting: Duration,
+    /// Attempts this process took a step of.
+    pub attempts_made: u32,
+    pub best: Option<Best>,
+    pub start_source: Option<String>,
+    pub start_speed: Option<Speed>,
+}
+
+impl Engine<'_> {
+    fn body(&mut self) -> Result<(), Halt> {
+        self.probe()?;
+        self.start()?;
+        if self.best.is_none() {
+            return Ok(());
+        }
+        let stages: Vec<_> = self
+            .plan
+            .stages
+            .iter()
+            .map(|id| {
+                StageLibrary::embedded()
+                    .lookup(self.plan.category, id)
+                    .cloned()
+                    .map_err(|e| EngineError::UnknownStage {
+                        stage: id.clone(),
+                        category: self.plan.category.to_string(),
+                        hint: format!(": {e}"),
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        let total = stages.len();
+        for (index, stage) in stages.iter().enumerate() {
+            self.stage(index, total, stage)?;
+        }
+        Ok(())
+    }
+
+    /// The machine: the fingerprint for the record, the GPU for the prompts when none was
+    /// named, and which `tl` functions the installed Triton has.
+    fn probe(&mut self) -> Result<(), Halt> {
+        let request = ProbeRequest {
+            protocol: PROTOCOL_VERSION,
+            kind: RequestKind::Probe,
+            device: self.parts.judge.device,
+            ncu: None,
+            cache_dir: None,
+        };
+        let started = Instant::now();
+        let finished = driver::probe(&self.parts.worker, request).map_err(EngineError::Worker)?;
+        self.waiting += started.elapsed();
+        let facts: Option<ProbeFacts> = finished.outcome.ok();
+        let fingerprint = facts.as_ref().map(|f| &f.fingerprint);
+        if let Some(f) = fingerprint {
+            self.store.set_fingerprint(&self.run, f)?;
+        }
+        let probed_gpu = facts
+            .as_ref()
+            .and_then(|f| f.gpu.as_ref())
+            .map(|g| g.name.clone());
+        if self.parts.gpu.is_none() {
+            let found = probed_gpu
+                .as_deref()
+                .and_then(|name| self.parts.catalog.lookup(name).ok());
+            match found {
+                Some(spec) => self.gpu = spec.clone(),
+                None => {
+                    return Err(EngineError::NoTargetGpu {
+                        found: probed_gpu
+                            .map(|g| format!(" (it found {g})"))
+                            .unwrap_or_default(),
+                    }
+                    .into());
+                }
+            }
+        }
+        let triton_version = fingerprint
+            .and_then(|f| f.get("triton"))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
+        self.triton = match &self.plan.tl {
+            TlSource::Seeds => TritonFacts::seed_list(),
+            TlSource::Release(version) => match TritonApi::embedded().release(version) {
+                Ok(release) => TritonFacts::release(release),
+                Err(_) => TritonFacts::every_release(),
+            },
+            TlSource::Probe => match facts.as_ref().and_then(|f| f.tl_functions.as_ref()) {
+                Some(present) => TritonFacts {
+                    missing: TritonApi::embedded().missing_per_probe(present),
+                    version_label: triton_version
+                        .as_deref()
+                        .map(major_minor)
+                        .unwrap_or_else(|| "3.x".to_owned()),
+                },
+                None => TritonFacts::every_release(),
+            },
+        };
+        (self.emit)(&Event::Probed {
+            gpu: probed_gpu,
+            triton: triton_version,
+            device: self.parts.judge.device.as_str().to_owned(),
+        });
+        Ok(())
+    }
+
+    fn finish(self, outcome: Result<(), Halt>) -> Result<RunEnd, EngineError> {
+        let (status, error) = match outcome {
+            Ok(()) if self.best.is_some() => (RunStatus::Finished, None),
+            Ok(()) => (
+                RunStatus::Failed {
+                    message: "no correct kernel: the starting kernel and every repair failed"
+                        .to_owned(),
+                },
+                None,
+            ),
+            Err(Halt::Budget(budget, detail)) => {
+                (self.emit)(&Event::BudgetSpent {
+                    budget: budget.as_str().to_owned(),
+                    detail,
+                });
+                (RunStatus::Stopped { budget }, None)
+            }
+            Err(Halt::Error(error)) => (
+                RunStatus::Failed {
+                    message: error.to_string(),
+                },
+                Some(error),
+            ),
+        };
+        self.store.set_status(&self.run, &status)?;
+        self.files
+            .write_outputs(self.store, &self.run, self.start_source.as_deref(), true)?;
+        let best_speed = self.best.as_ref().and_then(|b| b.speed);
+        let speedup_vs_start = match (self.start_speed, best_speed) {
+            (Some(s), Some(b)) if b.ms > 0.0 => Some(s.ms / b.ms),
+            _ => None,
+        };
+        let attempts = self.store.attempts(&self.run)?;
+        let own = self.clock.elapsed().saturating_sub(self.waiting);
+        (self.emit)(&Event::RunFinished {
+            run: self.run.to_string(),
+            status: status.name().to_owned(),
+            detail: status.detail().map(str::to_owned),
+            best: self
+                .best
+                .as_ref()
+                .map(|_| self.files.best_py().display().to_string()),
+            best_ms: best_speed.map(|s| s.ms),
+            speedup_vs_start,
+            attempts: attempts.len() as u32,
+            model_calls: self.spent.calls,
+            tokens: self.spent.tokens,
+            cost_usd: self.spent.cost_usd,
+            overhead_ms_per_attempt: (self.attempts_made > 0)
+                .then(|| own.as_secs_f64() * 1000.0 / f64::from(self.attempts_made)),
+            peak_rss_bytes: peak_rss_bytes(),
+        });
+        if let Some(error) = error {
+            return Err(error);
+        }
+        Ok(RunEnd {
+            status,
+            best: self.best.as_ref().map(|_| self.files.best_py()),
+            best_speed,
+            speedup_vs_start,
+        })
+    }
+
+    /// Calls, tokens, cost, time: the first budget another call would overrun.
+    pub(crate) fn budget_left(&self, in_flight: u32) -> Result<(), Halt> {
+        match self
+            .spent
+            .exhausted(&self.plan.budgets, self.clock.elapsed(), in_flight)
+        {
+            Some((budget, detail)) => Err(Halt::Budget(budget, detail)),
+            None => Ok(()),
+        }
+    }
+}
+
+pub(crate) fn read(path: &Path) -> Result<String, EngineError> {
+    std::fs::read_to_string(path).map_err(EngineError::io(path))
+}
+
+/// `3.6.0` → `3.6`: how prompts name a Triton release.
+fn major_minor(version: &str) -> String {
+    version.split('.').take(2).collect::<Vec<_>>().join(".")
+}
+
+/// Replaced by the probe's GPU before any prompt is rendered (or the run stops).
+fn placeholder_gpu() -> GpuSpec {
+    lathe_core::GpuCatalog::embedded()
+        .lookup("H100")
+        .cloned()
+        .unwrap_or_else(|e| unreachable!("the embedded catalog has the H100: {e}"))
+}
+
+/// The process's peak resident set (`VmHWM`), where /proc says.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}

@@ -1,0 +1,120 @@
+//! The run's directory: each attempt's prompt, reply and kernel as files a person can open,
+//! `best.py` rewritten atomically whenever the best changes (a killed run leaves the best so
+//! far), and the reports at the end.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use lathe_report::RunData;
+use lathe_store::{RunId, Store};
+
+use crate::EngineError;
+
+#[derive(Debug, Clone)]
+pub struct RunFiles {
+    dir: PathBuf,
+}
+
+impl RunFiles {
+    pub fn create(dir: &Path) -> Result<RunFiles, EngineError> {
+        let attempts = dir.join("attempts");
+        fs::create_dir_all(&attempts).map_err(EngineError::io(&attempts))?;
+        Ok(RunFiles {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    pub fn best_py(&self) -> PathBuf {
+        self.dir.join("best.py")
+    }
+
+    /// `attempts/007-grid_and_parallel-s2-repair1-kernel.py`: the loop's order, then its key.
+    pub fn attempt(&self, seq: u32, key: &str, what: &str) -> PathBuf {
+        self.dir
+            .join("attempts")
+            .join(format!("{seq:03}-{}-{what}", slug(key)))
+    }
+
+    pub fn write_attempt(
+        &self,
+        seq: u32,
+        key: &str,
+        what: &str,
+        text: &str,
+    ) -> Result<PathBuf, EngineError> {
+        let path = self.attempt(seq, key, what);
+        fs::write(&path, text).map_err(EngineError::io(&path))?;
+        Ok(path)
+    }
+
+    /// Writes `best.py` (and the reports) from the store, as far as the run got; `start` is the
+    /// starting kernel's text, written with its own header while no candidate has beaten it.
+    pub fn write_outputs(
+        &self,
+        store: &Store,
+        run: &RunId,
+        start: Option<&str>,
+        reports: bool,
+    ) -> Result<(), EngineError> {
+        let data = RunData::load(store, run)?;
+        let best = lathe_report::best_py(&data).or_else(|| start.map(|s| start_py(&data, s)));
+        if let Some(text) = best {
+            write_atomic(&self.best_py(), &text)?;
+        }
+        if reports {
+            write_atomic(&self.dir.join("report.md"), &lathe_report::report_md(&data))?;
+            write_atomic(
+                &self.dir.join("report.html"),
+                &lathe_report::report_html(&data),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The starting kernel as `best.py`, saying that nothing beat it.
+fn start_py(data: &RunData, source: &str) -> String {
+    let run = &data.run;
+    format!(
+        "# The best kernel of a lathe run: the starting kernel, which no candidate beat.\n\
+         # problem: {}\n# run:     {}\n\n{source}",
+        run.problem_path.display(),
+        run.id
+    )
+}
+
+/// Readers see the old file or the new one, never half of one: write beside it, then rename.
+fn write_atomic(path: &Path, text: &str) -> Result<(), EngineError> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{}.tmp", name.unwrap_or_default()));
+    fs::write(&tmp, text).map_err(EngineError::io(&tmp))?;
+    fs::rename(&tmp, path).map_err(EngineError::io(path))
+}
+
+/// A key as part of a file name: `stage:memory_access/s2/repair1` → `memory_access-s2-repair1`.
+fn slug(key: &str) -> String {
+    key.strip_prefix("stage:")
+        .unwrap_or(key)
+        .chars()
+        .map(|c| match c {
+            '/' => '-',
+            c if c.is_ascii_alphanumeric() || c == '_' || c == '-' => c,
+            _ => '_',
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn keys_become_file_names_without_separators() {
+        assert_eq!(
+            slug("stage:memory_access/s2/repair1"),
+            "memory_access-s2-repair1"
+        );
+        assert_eq!(slug("seed/s0/repair1/analyst"), "seed-s0-repair1-analyst");
+        assert_eq!(slug("start/../x"), "start-__-x");
+    }
+}

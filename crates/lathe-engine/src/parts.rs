@@ -1,0 +1,57 @@
+//! The run's working parts that are not part of its plan: the model, the worker and profiler
+//! settings, the target GPU and how prompts are written. Built by the command from the current
+//! settings each time a run starts or resumes.
+
+use lathe_core::{GpuCatalog, GpuSpec, Policy};
+use lathe_llm::{Provider, Request};
+use lathe_profile::ProfileConfig;
+use lathe_prompt::PromptStyle;
+use lathe_worker::driver::WorkerConfig;
+use lathe_worker::protocol::{CorrectnessConfig, Device, IntegrityConfig, Limits, TimingConfig};
+
+pub struct Parts {
+    pub provider: Box<dyn Provider>,
+    /// Every model call's settings; its prompt is replaced by each attempt's.
+    pub request: Request,
+    /// Make a batch's calls at once (the provider's own limits still apply). Off, or with an
+    /// order-sensitive provider, calls are made one at a time in key order, so a stateful
+    /// provider (a replay, a script) answers the same calls the same way on every run.
+    pub parallel_calls: bool,
+    pub worker: WorkerConfig,
+    pub judge: JudgeSettings,
+    /// Nsight Compute's settings; used when the plan profiles.
+    pub profile: ProfileConfig,
+    /// The GPU the prompts describe; `None`: the probed GPU, looked up in `catalog`.
+    pub gpu: Option<GpuSpec>,
+    pub catalog: GpuCatalog,
+    pub style: PromptStyle,
+    /// How many lines of an error the analyst and repair prompts show.
+    pub error_log_lines: usize,
+}
+
+impl std::fmt::Debug for Parts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parts")
+            .field("provider", &self.provider.describe())
+            .field("device", &self.judge.device)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How candidates are judged: the worker request's settings, the same for every candidate.
+#[derive(Debug, Clone)]
+pub struct JudgeSettings {
+    pub device: Device,
+    pub correctness: CorrectnessConfig,
+    pub timing: TimingConfig,
+    pub policy: Policy,
+    pub limits: Limits,
+}
+
+impl JudgeSettings {
+    pub fn integrity(&self) -> IntegrityConfig {
+        IntegrityConfig {
+            policy: self.policy,
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! How fast a judged kernel is, and the rule that keeps a candidate (engine.md, "Keeping the
+//! best"): correct, and faster than the best by more than both the stage's margin and the
+//! measured spread of the two timings.
+
+use lathe_core::Verdict;
+use lathe_store::Evaluation;
+
+/// A correct kernel's measured time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Speed {
+    /// The median: GPU time, or CPU-interpreter time when `interpreter`.
+    pub ms: f64,
+    /// The timing's interquartile range as a percentage of its median.
+    pub spread_pct: f64,
+    /// Timed on Triton's CPU interpreter: orders kernels by interpreter work only.
+    pub interpreter: bool,
+}
+
+impl Speed {
+    /// The speed of a correct, timed evaluation; GPU timing first.
+    pub fn of(evaluation: &Evaluation) -> Option<Speed> {
+        let Verdict::Correct(correct) = &evaluation.verdict else {
+            return None;
+        };
+        if let Some(t) = &correct.timing {
+            return Some(Speed {
+                ms: t.candidate.median_ms,
+                spread_pct: percent(t.candidate.iqr_ms, t.candidate.median_ms),
+                interpreter: false,
+            });
+        }
+        correct.interpreter_timing.as_ref().map(|t| Speed {
+            ms: t.candidate_ms.median,
+            spread_pct: percent(t.candidate_ms.iqr, t.candidate_ms.median),
+            interpreter: true,
+        })
+    }
+}
+
+fn percent(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        part / whole * 100.0
+    } else {
+        0.0
+    }
+}
+
+/// Whether `candidate` replaces `best`: `Ok` with the gain in percent, or `Err` saying why not.
+pub fn beats(candidate: Speed, best: Speed, margin_pct: f64) -> Result<f64, String> {
+    let gain = (best.ms - candidate.ms) / best.ms * 100.0;
+    let spread = candidate.spread_pct.max(best.spread_pct);
+    let needed = margin_pct.max(spread);
+    if candidate.interpreter != best.interpreter {
+        return Err("the two were timed differently (GPU and CPU interpreter)".to_owned());
+    }
+    if gain > needed {
+        Ok(gain)
+    } else {
+        Err(format!(
+            "{:.4} ms vs the best's {:.4} ms: a gain of {gain:.1}%, not above the {needed:.1}% needed (margin {margin_pct:.1}%, spread {spread:.1}%)",
+            candidate.ms, best.ms
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn speed(ms: f64, spread_pct: f64) -> Speed {
+        Speed {
+            ms,
+            spread_pct,
+            interpreter: false,
+        }
+    }
+
+    #[test]
+    fn a_gain_must_clear_both_the_margin_and_the_spread() {
+        assert!(beats(speed(0.97, 0.5), speed(1.0, 0.5), 2.0).is_ok());
+        assert!(beats(speed(0.99, 0.5), speed(1.0, 0.5), 2.0).is_err());
+        // 3% faster, but the best's timing wobbles by 4%.
+        let why = beats(speed(0.97, 0.5), speed(1.0, 4.0), 2.0).unwrap_err();
+        assert!(why.contains("spread 4.0%"), "{why}");
+        assert!(beats(speed(1.2, 0.1), speed(1.0, 0.1), 2.0).is_err());
+    }
+
+    #[test]
+    fn interpreter_time_is_never_compared_with_gpu_time() {
+        let cpu = Speed {
+            ms: 0.1,
+            spread_pct: 0.0,
+            interpreter: true,
+        };
+        assert!(beats(cpu, speed(1.0, 0.0), 2.0).is_err());
+    }
+}
