@@ -304,17 +304,20 @@ impl Engine<'_> {
         let (evaluation, reused) = match known.and_then(|k| k.evaluation) {
             Some(evaluation) => (evaluation, true),
             None => {
-                (self.emit)(&Event::Judging {
-                    key: called.key.clone(),
-                    phase: "evaluating".to_owned(),
-                });
                 let started = Instant::now();
+                let emit = &mut self.emit;
                 let evaluation = judge(
                     self.parts,
                     &self.plan.problem,
                     self.plan.backend,
                     &code,
                     &path,
+                    &mut |phase| {
+                        emit(&Event::Judging {
+                            key: called.key.clone(),
+                            phase: phase.to_owned(),
+                        });
+                    },
                 )?;
                 self.waiting += started.elapsed();
                 self.store.record_verdict(called.id, &evaluation)?;

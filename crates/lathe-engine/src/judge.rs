@@ -2,6 +2,7 @@
 //! a rule refuses, costs no worker), then one worker process under the run's settings.
 
 use std::path::Path;
+use std::sync::mpsc;
 use std::time::Instant;
 
 use lathe_core::{Backend, Crash, Verdict};
@@ -19,14 +20,16 @@ pub fn findings_json(report: &lathe_check::CheckReport) -> serde_json::Value {
         .unwrap_or_else(|e| unreachable!("findings serialize: {e}"))
 }
 
-/// Judges the kernel at `path` (whose text is `source`) against `problem`. An `Err` is the
-/// run's problem (an unusable problem file, no GPU, no worker), never the candidate's.
+/// Judges the kernel at `path` (whose text is `source`) against `problem`, telling `on_phase`
+/// each phase the worker enters. An `Err` is the run's problem (an unusable problem file, no
+/// GPU, no worker), never the candidate's.
 pub fn judge(
     parts: &Parts,
     problem: &Path,
     backend: Backend,
     source: &str,
     path: &Path,
+    on_phase: &mut dyn FnMut(&str),
 ) -> Result<Evaluation, EngineError> {
     let started = Instant::now();
     let report = lathe_check::check(source, backend, parts.judge.policy);
@@ -61,7 +64,18 @@ pub fn judge(
         limits: s.limits.clone(),
         progress_path: None,
     };
-    let finished = driver::evaluate(&parts.worker, request).map_err(EngineError::Worker)?;
+    on_phase("check");
+    let (tx, phases) = mpsc::channel();
+    let worker = &parts.worker;
+    let finished = std::thread::scope(|scope| {
+        let evaluation = scope.spawn(move || driver::evaluate_watched(worker, request, Some(tx)));
+        for phase in phases {
+            on_phase(&phase);
+        }
+        evaluation.join()
+    })
+    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    .map_err(EngineError::Worker)?;
     let verdict = match finished.outcome {
         EvalOutcome::Judged { verdict, .. } => verdict,
         EvalOutcome::ProblemError { message } => return Err(EngineError::Problem { message }),

@@ -27,17 +27,20 @@ impl Engine<'_> {
         let evaluation = match self.store.start_evaluation(&self.run, TASK)? {
             Some(evaluation) => evaluation,
             None => {
-                (self.emit)(&Event::Judging {
-                    key: "start".to_owned(),
-                    phase: "evaluating".to_owned(),
-                });
                 let started = Instant::now();
+                let emit = &mut self.emit;
                 let evaluation = judge(
                     self.parts,
                     &self.plan.problem,
                     self.plan.backend,
                     &source,
                     path,
+                    &mut |phase| {
+                        emit(&Event::Judging {
+                            key: "start".to_owned(),
+                            phase: phase.to_owned(),
+                        });
+                    },
                 )?;
                 self.waiting += started.elapsed();
                 self.store.record_start(&self.run, TASK, &evaluation)?;

@@ -127,6 +127,18 @@ impl Store {
         })
     }
 
+    /// Names the GPU the run's candidates run on, once a probe has found it.
+    pub fn set_gpu(&self, run: &RunId, gpu: &str) -> Result<(), StoreError> {
+        self.write(&format!("record the GPU of run {run}"), |tx| {
+            self.require_run(tx, run.as_str())?;
+            tx.execute(
+                "UPDATE runs SET gpu = ?2 WHERE id = ?1",
+                params![run.as_str(), gpu],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Records the run's environment (torch, Triton, driver versions...), replacing any.
     pub fn set_fingerprint(
         &self,

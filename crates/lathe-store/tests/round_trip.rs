@@ -82,6 +82,17 @@ fn a_fingerprint_set_later_replaces_the_first() {
 }
 
 #[test]
+fn the_gpu_a_probe_found_replaces_the_device_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut new = new_run("r20261121-160733-3f9a", NOV_21);
+    new.gpu = "cuda".to_owned();
+    let store = Store::open(db(&dir)).unwrap();
+    store.create_run(&new).unwrap();
+    store.set_gpu(&new.id, "NVIDIA H100 80GB HBM3").unwrap();
+    assert_eq!(store.run(&new.id).unwrap().gpu, "NVIDIA H100 80GB HBM3");
+}
+
+#[test]
 fn a_judged_kept_attempt_comes_back_whole() {
     let dir = tempfile::tempdir().unwrap();
     let new = new_run("r20261121-160733-3f9a", NOV_21);

@@ -8,6 +8,8 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 use lathe_core::{Crash, Verdict};
@@ -107,7 +109,17 @@ pub enum DriverError {
 
 pub fn evaluate(
     config: &WorkerConfig,
+    request: EvalRequest,
+) -> Result<Finished<EvalOutcome>, DriverError> {
+    evaluate_watched(config, request, None)
+}
+
+/// As [`evaluate`], sending each phase the worker enters (`load`, `check`, `timing`...) to
+/// `phases` as it enters it, for a progress display.
+pub fn evaluate_watched(
+    config: &WorkerConfig,
     mut request: EvalRequest,
+    phases: Option<Sender<String>>,
 ) -> Result<Finished<EvalOutcome>, DriverError> {
     let scratch = scratch_dir(config)?;
     let progress = scratch.path().join("progress.jsonl");
@@ -116,8 +128,15 @@ pub fn evaluate(
         request.timing.cache_dir = Some(config.baselines_dir());
     }
     let device = request.device;
-    let (end, result, stdout, stderr, wall) =
-        run_worker(config, scratch.path(), device, &request, None)?;
+    let running = AtomicBool::new(true);
+    let (end, result, stdout, stderr, wall) = std::thread::scope(|scope| {
+        if let Some(phases) = phases {
+            scope.spawn(|| watch_phases(&progress, &running, phases));
+        }
+        let ran = run_worker(config, scratch.path(), device, &request, None);
+        running.store(false, Ordering::Relaxed);
+        ran
+    })?;
     let outcome = match result {
         Some(result) => judged(result, &stderr)?,
         None => died(&end, &stderr, &progress),
@@ -398,6 +417,38 @@ fn death_verdict(end: &ProcessEnd, stderr: &Capture, phase: Option<String>) -> V
 }
 
 /// The last phase the worker reported in its progress file.
+/// Sends each phase line the worker appends to `progress`, until `running` turns false.
+fn watch_phases(progress: &Path, running: &AtomicBool, phases: Sender<String>) {
+    let mut seen = 0;
+    loop {
+        // The last look happens after the worker ended, so no phase is missed.
+        let last_look = !running.load(Ordering::Relaxed);
+        let text = std::fs::read_to_string(progress).unwrap_or_default();
+        let complete: Vec<&str> = text
+            .split_inclusive('\n')
+            .filter(|l| l.ends_with('\n'))
+            .collect();
+        for line in complete.iter().skip(seen) {
+            let phase = serde_json::from_str::<serde_json::Value>(line)
+                .ok()
+                .and_then(|v| v.get("phase")?.as_str().map(str::to_owned));
+            if let Some(phase) = phase
+                && phases.send(phase).is_err()
+            {
+                return;
+            }
+        }
+        seen = seen.max(complete.len());
+        if last_look {
+            return;
+        }
+        std::thread::sleep(PHASE_POLL);
+    }
+}
+
+/// How often the phase watcher looks at the progress file: a person's refresh rate.
+const PHASE_POLL: Duration = Duration::from_millis(100);
+
 fn last_phase(progress: &Path) -> Option<String> {
     let text = std::fs::read_to_string(progress).ok()?;
     let line = text.lines().rev().find(|l| !l.trim().is_empty())?;

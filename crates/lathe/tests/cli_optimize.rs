@@ -189,6 +189,14 @@ fn a_run_meets_every_reply_kind_ends_with_the_faster_kernel_and_resumes_after_si
     assert_eq!(kept[0]["key"], "stage:grid_and_parallel/s5");
     assert_eq!(kept[0]["interpreter"], true);
     assert_eq!(attempts(&sandbox), expected());
+    let phases: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "judging" && e["key"] == "stage:grid_and_parallel/s5")
+        .filter_map(|e| e["phase"].as_str())
+        .collect();
+    for phase in ["load", "integrity", "interpreter_timing"] {
+        assert!(phases.contains(&phase), "the worker's phases as they came: {phases:?}");
+    }
     let dir = Path::new(&best).parent().unwrap();
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains(r#"id="speedup-plot""#));
