@@ -2,7 +2,7 @@
 //! verdict; each committed before the next, and each taken from the store instead when a
 //! killed run already committed it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Instant;
 
@@ -249,6 +249,59 @@ impl Engine<'_> {
         })
     }
 
+    /// Asks for the plan's number of samples of `prompt` (keys `{prefix}{n}`) and takes each
+    /// through extraction and judging; with the budget that stopped the batch, if one did.
+    pub(crate) fn sample(
+        &mut self,
+        prefix: &str,
+        stage: &str,
+        parent: Option<AttemptId>,
+        prompt: &str,
+    ) -> Result<(Vec<Tried>, Option<Halt>), Halt> {
+        let samples = (0..self.plan.samples.max(1))
+            .map(|sample| NewAttempt {
+                key: format!("{prefix}{sample}"),
+                stage: stage.to_owned(),
+                round: 0,
+                sample,
+                parent,
+                prompt: prompt.to_owned(),
+            })
+            .collect();
+        let (called, stop) = self.call_batch(samples)?;
+        let mut tried = Vec::new();
+        for c in called {
+            tried.push(self.conclude(c)?);
+        }
+        Ok((tried, stop))
+    }
+
+    /// Judges the kernel file `path` now, its worker phases told as `key`'s.
+    pub(crate) fn judge_now(
+        &mut self,
+        key: &str,
+        source: &str,
+        path: &Path,
+    ) -> Result<Evaluation, EngineError> {
+        let started = Instant::now();
+        let emit = &mut self.emit;
+        let evaluation = judge(
+            self.parts,
+            &self.plan.problem,
+            self.plan.backend,
+            source,
+            path,
+            &mut |phase| {
+                emit(&Event::Judging {
+                    key: key.to_owned(),
+                    phase: phase.to_owned(),
+                });
+            },
+        )?;
+        self.waiting += started.elapsed();
+        Ok(evaluation)
+    }
+
     /// Takes a called attempt through extraction and judging.
     pub(crate) fn conclude(&mut self, called: Called) -> Result<Tried, EngineError> {
         let known = self.known.get(&called.key).cloned();
@@ -304,22 +357,7 @@ impl Engine<'_> {
         let (evaluation, reused) = match known.and_then(|k| k.evaluation) {
             Some(evaluation) => (evaluation, true),
             None => {
-                let started = Instant::now();
-                let emit = &mut self.emit;
-                let evaluation = judge(
-                    self.parts,
-                    &self.plan.problem,
-                    self.plan.backend,
-                    &code,
-                    &path,
-                    &mut |phase| {
-                        emit(&Event::Judging {
-                            key: called.key.clone(),
-                            phase: phase.to_owned(),
-                        });
-                    },
-                )?;
-                self.waiting += started.elapsed();
+                let evaluation = self.judge_now(&called.key, &code, &path)?;
                 self.store.record_verdict(called.id, &evaluation)?;
                 (evaluation, false)
             }

@@ -9,7 +9,7 @@ use std::time::Instant;
 use lathe_core::Stage;
 use lathe_profile::{MetricRequest, ProfileRecord, ProfileTarget};
 use lathe_prompt::OptimizeRequest;
-use lathe_store::{NewAttempt, StageRecord, StageStatus};
+use lathe_store::{StageRecord, StageStatus};
 
 use crate::attempts::{Tried, fastest};
 use crate::engine::{Best, Engine, Halt};
@@ -100,21 +100,7 @@ impl Engine<'_> {
         self.store
             .record_stage(&self.run, &record(None, block.clone()))?;
         let parent = self.best.as_ref().and_then(|b| b.attempt);
-        let samples = (0..self.plan.samples.max(1))
-            .map(|sample| NewAttempt {
-                key: format!("{sample_prefix}{sample}"),
-                stage: id.clone(),
-                round: 0,
-                sample,
-                parent,
-                prompt: prompt.clone(),
-            })
-            .collect();
-        let (called, mut stop) = self.call_batch(samples)?;
-        let mut tried = Vec::new();
-        for c in called {
-            tried.push(self.conclude(c)?);
-        }
+        let (mut tried, mut stop) = self.sample(&sample_prefix, &id, parent, &prompt)?;
         if stop.is_none() {
             let broken: Vec<Broken> = tried
                 .iter()
@@ -227,14 +213,9 @@ impl Engine<'_> {
                 Ok(Some(record))
             }
             Err(unavailable) => {
-                let hint = unavailable
-                    .reason
-                    .hint()
-                    .map(|h| format!(" (hint: {h})"))
-                    .unwrap_or_default();
                 (self.emit)(&Event::ProfileUnavailable {
                     stage: stage.id.clone(),
-                    reason: format!("{unavailable}{hint}"),
+                    reason: unavailable.with_hint(),
                 });
                 Ok(None)
             }

@@ -2,14 +2,11 @@
 //! correct one of the model's first attempts (the first of them repaired if none is correct).
 
 use std::path::Path;
-use std::time::Instant;
 
 use lathe_prompt::SeedRequest;
-use lathe_store::NewAttempt;
 
 use crate::attempts::{Tried, fastest};
 use crate::engine::{Best, Engine, Halt, TASK, read};
-use crate::judge::judge;
 use crate::repair::Broken;
 use crate::speed::Speed;
 use crate::{EngineError, Event};
@@ -27,22 +24,7 @@ impl Engine<'_> {
         let evaluation = match self.store.start_evaluation(&self.run, TASK)? {
             Some(evaluation) => evaluation,
             None => {
-                let started = Instant::now();
-                let emit = &mut self.emit;
-                let evaluation = judge(
-                    self.parts,
-                    &self.plan.problem,
-                    self.plan.backend,
-                    &source,
-                    path,
-                    &mut |phase| {
-                        emit(&Event::Judging {
-                            key: "start".to_owned(),
-                            phase: phase.to_owned(),
-                        });
-                    },
-                )?;
-                self.waiting += started.elapsed();
+                let evaluation = self.judge_now("start", &source, path)?;
                 self.store.record_start(&self.run, TASK, &evaluation)?;
                 evaluation
             }
@@ -86,21 +68,7 @@ impl Engine<'_> {
                 triton: &self.triton,
             })
             .map_err(EngineError::from)?;
-        let samples = (0..self.plan.samples.max(1))
-            .map(|sample| NewAttempt {
-                key: format!("seed/s{sample}"),
-                stage: "seed".to_owned(),
-                round: 0,
-                sample,
-                parent: None,
-                prompt: prompt.clone(),
-            })
-            .collect();
-        let (called, mut stop) = self.call_batch(samples)?;
-        let mut tried = Vec::new();
-        for c in called {
-            tried.push(self.conclude(c)?);
-        }
+        let (mut tried, mut stop) = self.sample("seed/s", "seed", None, &prompt)?;
         if !tried.iter().any(Tried::is_correct)
             && stop.is_none()
             && let Some(broken) = tried.iter().find_map(Broken::of)

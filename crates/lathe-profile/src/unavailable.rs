@@ -116,6 +116,16 @@ fn messages_text(messages: &[String]) -> String {
     }
 }
 
+impl ProfileUnavailable {
+    /// The reason in one line, with what to do about it where there is something to do.
+    pub fn with_hint(&self) -> String {
+        match self.reason.hint() {
+            Some(hint) => format!("{self} (hint: {hint})"),
+            None => self.to_string(),
+        }
+    }
+}
+
 impl From<UnavailableReason> for ProfileUnavailable {
     fn from(reason: UnavailableReason) -> Self {
         ProfileUnavailable { reason }

@@ -195,7 +195,10 @@ fn a_run_meets_every_reply_kind_ends_with_the_faster_kernel_and_resumes_after_si
         .filter_map(|e| e["phase"].as_str())
         .collect();
     for phase in ["load", "integrity", "interpreter_timing"] {
-        assert!(phases.contains(&phase), "the worker's phases as they came: {phases:?}");
+        assert!(
+            phases.contains(&phase),
+            "the worker's phases as they came: {phases:?}"
+        );
     }
     let dir = Path::new(&best).parent().unwrap();
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
@@ -390,4 +393,106 @@ fn an_unknown_stage_is_refused_before_anything_runs() {
         out.stderr
     );
     assert!(!sandbox.path().join("runs").exists(), "no run was recorded");
+}
+
+/// Numbered replies in the sandbox, `replies/001.md`... in order.
+fn numbered_replies(sandbox: &Sandbox, replies: &[&str]) -> String {
+    for (n, text) in replies.iter().enumerate() {
+        sandbox.write(&format!("replies/{:03}.md", n + 1), text);
+    }
+    "replay:replies".to_owned()
+}
+
+fn reply_file(name: &str) -> String {
+    std::fs::read_to_string(example_dir().join("replies").join(name)).unwrap()
+}
+
+/// Without a starting kernel the model writes one: the correct one of two first kernels is
+/// kept, and a stage whose model calls fail (no replies left) leaves it the best.
+#[test]
+fn without_a_starting_kernel_the_first_correct_kernel_is_kept_and_failed_calls_are_outcomes() {
+    const TEST: &str =
+        "without_a_starting_kernel_the_first_correct_kernel_is_kept_and_failed_calls_are_outcomes";
+    let Some(python) = common::worker_python(TEST) else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    // A compile error, then the slower correct kernel (BLOCK 8).
+    let llm = numbered_replies(&sandbox, &[&reply_file("002.md"), &reply_file("005.md")]);
+    let mut args = optimize_args(&python, &llm, &["--samples", "2", "--repair-rounds", "0"]);
+    let kernel_at = args.iter().position(|a| a == "--kernel").unwrap();
+    args.drain(kernel_at..kernel_at + 2);
+    let samples_at = args.iter().position(|a| a == "6").unwrap();
+    args.drain(samples_at - 1..=samples_at);
+    let out = run(&sandbox, &args);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let end = finished(&events(&out)).clone();
+    assert_eq!(end["status"], "finished", "{end}");
+    assert!(best_kernel(end["best"].as_str().unwrap()).contains("BLOCK = 8"));
+    let outcomes = attempts(&sandbox);
+    let expected: Vec<(String, String)> = [
+        ("seed/s0", "compile_error"),
+        ("seed/s1", "correct"),
+        ("stage:grid_and_parallel/s0", "call failed"),
+        ("stage:grid_and_parallel/s1", "call failed"),
+    ]
+    .iter()
+    .map(|(k, o)| ((*k).to_owned(), (*o).to_owned()))
+    .collect();
+    assert_eq!(outcomes, expected);
+}
+
+/// A starting kernel that is not correct is repaired (analyst, then fix) before any stage.
+#[test]
+fn a_broken_starting_kernel_is_repaired_before_the_stages() {
+    const TEST: &str = "a_broken_starting_kernel_is_repaired_before_the_stages";
+    let Some(python) = common::worker_python(TEST) else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    // The wrong kernel of reply 003 as the starting kernel; the analyst's diagnosis and the fix
+    // written for it; then the faster kernel for the stage.
+    let wrong = lathe_llm::extract_code(&reply_file("003.md")).unwrap().code;
+    let start = sandbox.write("start.py", &wrong);
+    let llm = numbered_replies(
+        &sandbox,
+        &[
+            &reply_file("009.md"),
+            &reply_file("010.md"),
+            &reply_file("006.md"),
+        ],
+    );
+    let mut args = optimize_args(&python, &llm, &["--samples", "1"]);
+    let kernel_at = args.iter().position(|a| a == "--kernel").unwrap();
+    args[kernel_at + 1] = start.display().to_string();
+    let samples_at = args.iter().position(|a| a == "6").unwrap();
+    args.drain(samples_at - 1..=samples_at);
+    let out = run(&sandbox, &args);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let events = events(&out);
+    assert_eq!(
+        events
+            .iter()
+            .find(|e| e["event"] == "start_judged")
+            .unwrap()["verdict"],
+        "wrong"
+    );
+    let end = finished(&events);
+    assert_eq!(end["status"], "finished", "{end}");
+    assert!(best_kernel(end["best"].as_str().unwrap()).contains("BLOCK = 1024"));
+    let expected: Vec<(String, String)> = [
+        ("start/repair1/analyst", "diagnosis"),
+        ("start/repair1", "correct"),
+        ("stage:grid_and_parallel/s0", "correct"),
+    ]
+    .iter()
+    .map(|(k, o)| ((*k).to_owned(), (*o).to_owned()))
+    .collect();
+    assert_eq!(attempts(&sandbox), expected);
+    let kept: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "kept")
+        .filter_map(|e| e["key"].as_str())
+        .collect();
+    assert_eq!(kept, ["start/repair1", "stage:grid_and_parallel/s0"]);
 }

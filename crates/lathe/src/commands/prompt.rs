@@ -106,13 +106,9 @@ fn fresh_metrics(
             Ok(Some(record.metrics))
         }
         Err(unavailable) => {
-            let hint = unavailable
-                .reason
-                .hint()
-                .map(|h| format!(" (hint: {h})"))
-                .unwrap_or_default();
             warn(&format!(
-                "{unavailable}; the prompt says no metrics are available{hint}"
+                "the prompt says no metrics are available: {}",
+                unavailable.with_hint()
             ));
             Ok(None)
         }
