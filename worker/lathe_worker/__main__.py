@@ -132,4 +132,7 @@ def _limit_resources(request: Any) -> None:
 
 
 if __name__ == "__main__":
+    from lathe_worker.parent import die_with_parent
+
+    die_with_parent()
     sys.exit(main(sys.argv))
