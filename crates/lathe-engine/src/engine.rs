@@ -234,6 +234,10 @@ impl Engine<'_> {
             .as_ref()
             .and_then(|f| f.gpu.as_ref())
             .map(|g| g.name.clone());
+        // The device the verdicts come from, by the name the driver gives it.
+        if let (Device::Cuda, Some(gpu)) = (self.parts.judge.device, &probed_gpu) {
+            self.store.set_gpu(&self.run, gpu)?;
+        }
         if self.parts.gpu.is_none() {
             let found = probed_gpu
                 .as_deref()
