@@ -309,7 +309,7 @@ impl Engine<'_> {
         };
         self.store.set_status(&self.run, &status)?;
         self.files
-            .write_outputs(self.store, &self.run, self.start_source.as_deref(), true)?;
+            .write_outputs(self.store, &self.run, self.starting_kernel(), true)?;
         let best_speed = self.best.as_ref().and_then(|b| b.speed);
         let speedup_vs_start = match (self.start_speed, best_speed) {
             (Some(s), Some(b)) if b.ms > 0.0 => Some(s.ms / b.ms),
@@ -344,6 +344,11 @@ impl Engine<'_> {
             best_speed,
             speedup_vs_start,
         })
+    }
+
+    /// The starting kernel and its speed, for `best.py` while nothing has beaten it.
+    pub(crate) fn starting_kernel(&self) -> Option<(&str, Option<Speed>)> {
+        self.start_source.as_deref().map(|s| (s, self.start_speed))
     }
 
     /// Calls, tokens, cost, time: the first budget another call would overrun.

@@ -5,10 +5,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use lathe_report::RunData;
+use lathe_report::{RunData, numbers};
 use lathe_store::{RunId, Store};
 
-use crate::EngineError;
+use crate::{EngineError, Speed};
 
 #[derive(Debug, Clone)]
 pub struct RunFiles {
@@ -48,16 +48,18 @@ impl RunFiles {
     }
 
     /// Writes `best.py` (and the reports) from the store, as far as the run got; `start` is the
-    /// starting kernel's text, written with its own header while no candidate has beaten it.
+    /// starting kernel with its speed, written with its own header while no candidate has
+    /// beaten it.
     pub fn write_outputs(
         &self,
         store: &Store,
         run: &RunId,
-        start: Option<&str>,
+        start: Option<(&str, Option<Speed>)>,
         reports: bool,
     ) -> Result<(), EngineError> {
         let data = RunData::load(store, run)?;
-        let best = lathe_report::best_py(&data).or_else(|| start.map(|s| start_py(&data, s)));
+        let best = lathe_report::best_py(&data)
+            .or_else(|| start.map(|(source, speed)| start_py(&data, source, speed)));
         if let Some(text) = best {
             write_atomic(&self.best_py(), &text)?;
         }
@@ -73,12 +75,21 @@ impl RunFiles {
 }
 
 /// The starting kernel as `best.py`, saying that nothing beat it.
-fn start_py(data: &RunData, source: &str) -> String {
+fn start_py(data: &RunData, source: &str, speed: Option<Speed>) -> String {
     let run = &data.run;
+    let speed = match speed {
+        Some(s) if s.interpreter => format!(
+            "{} ms, timed on Triton's CPU interpreter: not GPU performance",
+            numbers::ms(s.ms)
+        ),
+        Some(s) => format!("{} ms on the GPU", numbers::ms(s.ms)),
+        None => "not timed".to_owned(),
+    };
     format!(
         "# The best kernel of a lathe run: the starting kernel, which no candidate beat.\n\
-         # problem: {}\n# run:     {}\n\n{source}",
+         # problem: {}\n# GPU:     {}\n# run:     {}\n# speed:   {speed}\n\n{source}",
         run.problem_path.display(),
+        run.gpu,
         run.id
     )
 }

@@ -117,7 +117,10 @@ impl Engine<'_> {
             }
         }
         let margin = self.plan.margin_pct.unwrap_or(stage.margin_pct);
-        self.keep_fastest(&id, &tried, margin)?;
+        // A budget spent before the stage's first call leaves nothing to weigh.
+        if !tried.is_empty() || stop.is_none() {
+            self.keep_fastest(&id, &tried, margin)?;
+        }
         let after = self.best.as_ref().and_then(|b| b.speed).map(|s| s.ms);
         self.store.record_stage(&self.run, &record(after, block))?;
         (self.emit)(&Event::StageFinished {
@@ -169,7 +172,7 @@ impl Engine<'_> {
             speed,
         });
         self.files
-            .write_outputs(self.store, &self.run, self.start_source.as_deref(), false)?;
+            .write_outputs(self.store, &self.run, self.starting_kernel(), false)?;
         if let Some(speed) = speed {
             (self.emit)(&Event::Kept {
                 key: tried.key.clone(),

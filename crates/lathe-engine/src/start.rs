@@ -43,7 +43,7 @@ impl Engine<'_> {
                 speed: self.start_speed,
             });
             self.files
-                .write_outputs(self.store, &self.run, self.start_source.as_deref(), false)?;
+                .write_outputs(self.store, &self.run, self.starting_kernel(), false)?;
             return Ok(());
         }
         let broken = Broken {
