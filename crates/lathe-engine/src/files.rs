@@ -87,10 +87,11 @@ fn start_py(data: &RunData, source: &str, speed: Option<Speed>) -> String {
     };
     format!(
         "# The best kernel of a lathe run: the starting kernel, which no candidate beat.\n\
-         # problem: {}\n# GPU:     {}\n# run:     {}\n# speed:   {speed}\n\n{source}",
+         # problem: {}\n# GPU:     {}\n# run:     {}\n# speed:   {speed}\n\n{source}{}",
         run.problem_path.display(),
         run.gpu,
-        run.id
+        run.id,
+        if source.ends_with('\n') { "" } else { "\n" }
     )
 }
 

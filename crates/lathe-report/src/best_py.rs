@@ -34,6 +34,10 @@ pub fn best_py(data: &RunData) -> Option<String> {
     }
     out.push('\n');
     out.push_str(source);
+    // Extraction drops the code block's last line ending; a Python file ends with one.
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
     Some(out)
 }
 
