@@ -14,8 +14,8 @@ use lathe_store::{
 
 use crate::engine::{Engine, Halt};
 use crate::judge::{findings_json, judge};
-use crate::speed::Speed;
 use crate::{EngineError, Event};
+use lathe_core::Speed;
 
 /// An attempt whose model call is done (made now, or committed before a resume).
 pub(crate) struct Called {
@@ -49,7 +49,7 @@ pub(crate) struct Tried {
 
 impl Tried {
     pub fn speed(&self) -> Option<Speed> {
-        self.evaluation.as_ref().and_then(Speed::of)
+        self.evaluation.as_ref().and_then(|e| Speed::of(&e.verdict))
     }
 
     pub fn is_correct(&self) -> bool {
@@ -286,7 +286,8 @@ impl Engine<'_> {
         let started = Instant::now();
         let emit = &mut self.emit;
         let evaluation = judge(
-            self.parts,
+            &self.parts.worker,
+            &self.parts.judge,
             &self.plan.problem,
             self.plan.backend,
             source,

@@ -16,9 +16,9 @@ use lathe_worker::driver;
 use lathe_worker::protocol::{Device, PROTOCOL_VERSION, ProbeFacts, ProbeRequest, RequestKind};
 
 use crate::files::RunFiles;
-use crate::speed::Speed;
 use crate::spent::Spent;
 use crate::{EngineError, Event, Parts, Plan, TlSource};
+use lathe_core::Speed;
 
 /// The one task of a single-problem run.
 pub const TASK: &str = "main";

@@ -12,7 +12,9 @@ use lathe_worker::protocol::{
     CandidateRef, EvalRequest, PROTOCOL_VERSION, ProblemRef, RequestKind,
 };
 
-use crate::{EngineError, Parts};
+use lathe_worker::driver::WorkerConfig;
+
+use crate::{EngineError, JudgeSettings};
 
 /// What the static checks found in a source, as the store keeps it.
 pub fn findings_json(report: &lathe_check::CheckReport) -> serde_json::Value {
@@ -24,7 +26,8 @@ pub fn findings_json(report: &lathe_check::CheckReport) -> serde_json::Value {
 /// each phase the worker enters. An `Err` is the run's problem (an unusable problem file, no
 /// GPU, no worker), never the candidate's.
 pub fn judge(
-    parts: &Parts,
+    worker: &WorkerConfig,
+    settings: &JudgeSettings,
     problem: &Path,
     backend: Backend,
     source: &str,
@@ -32,7 +35,7 @@ pub fn judge(
     on_phase: &mut dyn FnMut(&str),
 ) -> Result<Evaluation, EngineError> {
     let started = Instant::now();
-    let report = lathe_check::check(source, backend, parts.judge.policy);
+    let report = lathe_check::check(source, backend, settings.policy);
     let file = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -44,7 +47,7 @@ pub fn judge(
             interpreter_ms: None,
         });
     }
-    let s = &parts.judge;
+    let s = settings;
     let request = EvalRequest {
         protocol: PROTOCOL_VERSION,
         kind: RequestKind::Eval,
@@ -66,7 +69,6 @@ pub fn judge(
     };
     on_phase("check");
     let (tx, phases) = mpsc::channel();
-    let worker = &parts.worker;
     let finished = std::thread::scope(|scope| {
         let evaluation = scope.spawn(move || driver::evaluate_watched(worker, request, Some(tx)));
         for phase in phases {

@@ -14,8 +14,8 @@ use lathe_store::{StageRecord, StageStatus};
 use crate::attempts::{Tried, fastest};
 use crate::engine::{Best, Engine, Halt};
 use crate::repair::Broken;
-use crate::speed::beats;
 use crate::{EngineError, Event};
+use lathe_core::beats;
 
 impl Engine<'_> {
     pub(crate) fn stage(&mut self, index: usize, total: usize, stage: &Stage) -> Result<(), Halt> {

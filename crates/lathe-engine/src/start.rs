@@ -8,8 +8,8 @@ use lathe_prompt::SeedRequest;
 use crate::attempts::{Tried, fastest};
 use crate::engine::{Best, Engine, Halt, TASK, read};
 use crate::repair::Broken;
-use crate::speed::Speed;
 use crate::{EngineError, Event};
+use lathe_core::Speed;
 
 impl Engine<'_> {
     pub(crate) fn start(&mut self) -> Result<(), Halt> {
@@ -35,7 +35,7 @@ impl Engine<'_> {
         });
         self.start_source = Some(source.clone());
         if evaluation.verdict.is_correct() {
-            self.start_speed = Speed::of(&evaluation);
+            self.start_speed = Speed::of(&evaluation.verdict);
             self.best = Some(Best {
                 attempt: None,
                 source,

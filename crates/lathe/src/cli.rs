@@ -13,7 +13,7 @@ use crate::settings::{Layer, Origin, TimingTable};
 
 mod run_args;
 
-pub use run_args::{BudgetArgs, OptimizeRunArgs, ProgressArgs, ResumeArgs};
+pub use run_args::{BudgetArgs, OptimizeRunArgs, ProgressArgs, ResumeArgs, TuneArgs, TuneBudget};
 
 const ABOUT: &str =
     "Turns a PyTorch reference model into the fastest correct GPU kernel it can find.";
@@ -63,6 +63,8 @@ pub enum Command {
     Optimize(Box<OptimizeRunArgs>),
     /// Continue a run that was killed or stopped by a budget, without repeating a model call
     Resume(ResumeArgs),
+    /// Tune a kernel's launch constants (block sizes, num_warps, num_stages) without a model
+    Tune(Box<TuneArgs>),
     /// List the recorded runs, newest first: status, attempts, correct ones and the best
     Runs(RunsArgs),
     /// Rebuild a run's report.md (and report.html, best.py) from the run database
@@ -502,6 +504,17 @@ impl Command {
                 layer.llm.spec = o.llm.clone();
                 layer.profile.ncu = o.ncu.clone();
                 (layer, Some(&o.problem))
+            }
+            Command::Tune(t) => {
+                let worker = t.worker.layer();
+                let mut layer = Layer {
+                    category: t.category,
+                    python: worker.python,
+                    ..Layer::empty(Origin::Flag)
+                };
+                layer.eval = worker.eval;
+                layer.profile.ncu = t.ncu.clone();
+                (layer, Some(&t.problem))
             }
             Command::Resume(r) => {
                 let mut layer = Layer {

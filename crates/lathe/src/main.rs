@@ -67,6 +67,7 @@ fn run(cli: &Cli) -> Result<ExitStatus, CliError> {
         Command::Export(args) => commands::export::run(args, &settings)?,
         Command::Optimize(args) => return commands::optimize::run(args, &settings),
         Command::Resume(args) => return commands::resume::run(args, &settings),
+        Command::Tune(args) => return commands::tune::run(args, &settings),
         Command::Eval(args) => {
             let correct = commands::eval::run(args, &settings)?;
             return Ok(if correct {

@@ -157,3 +157,52 @@ mod tests {
         }
     }
 }
+
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    /// The reference problem: a KernelBench-style Python file defining `Model`
+    #[arg(long, value_name = "FILE")]
+    pub problem: PathBuf,
+    /// The kernel whose launch constants are tuned (defining `ModelNew`)
+    #[arg(long, value_name = "FILE")]
+    pub kernel: PathBuf,
+    /// The stage list to use (default: inferred from a level1/2/3 problem path)
+    #[arg(long, value_name = "CATEGORY", value_parser = category_parser())]
+    pub category: Option<Category>,
+    /// Stage ids to tune through, in order, comma-separated (default: every stage)
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub stages: Option<Vec<String>>,
+    /// Variants to judge at most (a number), or how long to search (90s, 20m)
+    #[arg(long, value_name = "N|DURATION", value_parser = parse_tune_budget)]
+    pub budget: Option<TuneBudget>,
+    /// The gain a variant must beat, in percent (default: each stage's margin, 2%)
+    #[arg(long, value_name = "PERCENT")]
+    pub margin: Option<f64>,
+    /// Where to write tuned.py, tune.json and tune.md (default: print the tuned file)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+    /// Nsight Compute's ncu, for the stage rules that read a metric
+    #[arg(long, value_name = "PATH")]
+    pub ncu: Option<String>,
+    /// Print the search as JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A tuning budget: a number of variants, or a duration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TuneBudget {
+    Evaluations(u32),
+    Time(Duration),
+}
+
+fn parse_tune_budget(text: &str) -> Result<TuneBudget, String> {
+    if let Ok(n) = text.trim().parse::<u32>() {
+        return Ok(TuneBudget::Evaluations(n));
+    }
+    parse_duration(text).map(TuneBudget::Time).map_err(|_| {
+        format!("`{text}` is neither a number of variants (12) nor a duration (90s, 20m)")
+    })
+}

@@ -17,3 +17,4 @@ pub mod run_progress;
 pub mod runs;
 pub mod stage_choice;
 pub mod stages;
+pub mod tune;

@@ -1,12 +1,11 @@
 //! `lathe optimize`: a new run of the loop over one problem.
 
-use lathe_core::StageLibrary;
 use lathe_engine::{Budgets, Plan, TlSource};
 use lathe_store::{RunId, Store, Timestamp};
 use lathe_worker::protocol::Device;
 
 use super::run_parts::{apply_budgets, carry_out, parse_spec, parts};
-use super::stage_choice::category;
+use super::stage_choice::{category, stage_list};
 use crate::cli::OptimizeRunArgs;
 use crate::error::{CliError, ExitStatus};
 use crate::input::{FileRole, absolute_path, read_text};
@@ -26,19 +25,10 @@ pub fn run(args: &OptimizeRunArgs, settings: &Settings) -> Result<ExitStatus, Cl
         .map(|k| read_text(k, FileRole::Kernel))
         .transpose()?;
     let category = category(settings, Some(&args.problem))?;
-    let library = StageLibrary::embedded();
-    let stages = match &args.stages {
-        Some(ids) => {
-            let ids: Vec<String> = ids.iter().map(|s| s.trim().to_owned()).collect();
-            for id in &ids {
-                library
-                    .lookup(category, id)
-                    .map_err(CliError::UnknownStage)?;
-            }
-            ids
-        }
-        None => library.stages(category).map(|s| s.id.clone()).collect(),
-    };
+    let stages = stage_list(category, args.stages.as_deref())?
+        .into_iter()
+        .map(|s| s.id.clone())
+        .collect();
     let backend = match &kernel_source {
         Some(source) => super::eval::backend_of(settings, source),
         None => settings.backend.value,

@@ -23,10 +23,6 @@ pub fn parts(settings: &Settings, spec: &LlmSpec, plan: &Plan) -> Result<Parts, 
     let env = |name: &str| std::env::var(name).ok();
     let config = settings.llm.config(&env);
     let provider = lathe_llm::provider_for(spec, &config).map_err(CliError::Llm)?;
-    let e = &settings.eval;
-    let mut timing = e.timing.clone();
-    // On the CPU the interpreter's wall time is the only order there is (engine.md).
-    timing.interpreter |= plan.device == Device::Interpret;
     let gpu = match &plan.gpu {
         Some(name) => Some(
             settings
@@ -40,6 +36,7 @@ pub fn parts(settings: &Settings, spec: &LlmSpec, plan: &Plan) -> Result<Parts, 
         ),
         None => None,
     };
+    let e = &settings.eval;
     let mut profile = settings.profile.config(e);
     profile.device = plan.device;
     Ok(Parts {
@@ -47,21 +44,30 @@ pub fn parts(settings: &Settings, spec: &LlmSpec, plan: &Plan) -> Result<Parts, 
         request: settings.llm.request(String::new(), None),
         parallel_calls: config.max_concurrency > 1,
         worker: e.worker_config(),
-        judge: JudgeSettings {
-            device: plan.device,
-            correctness: e.correctness(),
-            timing,
-            policy: e.policy.value,
-            limits: Limits {
-                file_size_bytes: Some(e.file_size_limit_mb.value * 1_000_000),
-            },
-        },
+        judge: judge_settings(settings, plan.device),
         profile,
         gpu,
         catalog: settings.gpu_catalog.clone(),
         style: settings.style.value,
         error_log_lines: settings.error_log_lines.value,
     })
+}
+
+/// How candidates are judged on `device`, from the settings.
+pub fn judge_settings(settings: &Settings, device: Device) -> JudgeSettings {
+    let e = &settings.eval;
+    let mut timing = e.timing.clone();
+    // On the CPU the interpreter's wall time is the only order there is (engine.md).
+    timing.interpreter |= device == Device::Interpret;
+    JudgeSettings {
+        device,
+        correctness: e.correctness(),
+        timing,
+        policy: e.policy.value,
+        limits: Limits {
+            file_size_bytes: Some(e.file_size_limit_mb.value * 1_000_000),
+        },
+    }
 }
 
 /// Budget flags over the plan's.

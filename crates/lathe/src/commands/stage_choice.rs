@@ -30,3 +30,22 @@ pub fn stage(category: Category, id: Option<&str>) -> Result<&'static Stage, Cli
             .unwrap_or_else(|| unreachable!("every category has stages"))),
     }
 }
+
+/// The stages `ids` names, in its order, or every stage of the category.
+pub fn stage_list(
+    category: Category,
+    ids: Option<&[String]>,
+) -> Result<Vec<&'static Stage>, CliError> {
+    let library = StageLibrary::embedded();
+    match ids {
+        Some(ids) => ids
+            .iter()
+            .map(|id| {
+                library
+                    .lookup(category, id.trim())
+                    .map_err(CliError::UnknownStage)
+            })
+            .collect(),
+        None => Ok(library.stages(category).collect()),
+    }
+}

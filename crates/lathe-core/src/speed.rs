@@ -2,11 +2,10 @@
 //! best"): correct, and faster than the best by more than both the stage's margin and the
 //! measured spread of the two timings.
 
-use lathe_core::Verdict;
-use lathe_store::Evaluation;
+use crate::Verdict;
 
 /// A correct kernel's measured time.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Speed {
     /// The median: GPU time, or CPU-interpreter time when `interpreter`.
     pub ms: f64,
@@ -17,9 +16,9 @@ pub struct Speed {
 }
 
 impl Speed {
-    /// The speed of a correct, timed evaluation; GPU timing first.
-    pub fn of(evaluation: &Evaluation) -> Option<Speed> {
-        let Verdict::Correct(correct) = &evaluation.verdict else {
+    /// The speed of a correct, timed verdict; GPU timing first.
+    pub fn of(verdict: &Verdict) -> Option<Speed> {
+        let Verdict::Correct(correct) = verdict else {
             return None;
         };
         if let Some(t) = &correct.timing {

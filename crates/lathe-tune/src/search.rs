@@ -1,0 +1,309 @@
+//! The search: per stage, an informed first proposal from the profile (the stage's own rules),
+//! then coordinate steps over the constants the stage tunes, each variant judged (correctness
+//! first, then time) and kept only when it beats the best by more than the stage's margin and
+//! the timings' spread. A budget of evaluations and of time bounds the whole search.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use lathe_core::{Speed, Stage, Verdict, beats};
+use serde::Serialize;
+
+use crate::space::{allowed, step};
+use crate::{Kind, Tunable, rewrite};
+
+/// How much the search may spend; the starting kernel's own evaluation is not counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Budget {
+    pub evaluations: Option<u32>,
+    pub time: Option<Duration>,
+}
+
+/// One variant judged.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trial {
+    pub stage: String,
+    /// `BLOCK_SIZE 1024 → 2048`.
+    pub change: String,
+    pub verdict: String,
+    pub ms: Option<f64>,
+    pub kept: bool,
+    /// The rule behind a proposal, or why the variant was kept or not.
+    pub why: String,
+}
+
+/// What the search came to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tuned {
+    /// The source with the kept values: the original where nothing was kept.
+    #[serde(skip)]
+    pub source: String,
+    /// Each changed constant: (name, from, to).
+    pub changes: Vec<(String, u64, u64)>,
+    pub trials: Vec<Trial>,
+    pub best: Speed,
+    /// Per stage: what it tuned, or why it tuned nothing.
+    pub notes: Vec<String>,
+    /// The budget that ended the search early, if one did.
+    pub stopped_by: Option<String>,
+}
+
+/// What a search starts from.
+#[derive(Debug, Clone, Copy)]
+pub struct Start<'a> {
+    pub source: &'a str,
+    pub tunables: &'a [Tunable],
+    /// The source as given, judged.
+    pub speed: Speed,
+    /// The main kernel's profile (metric name → value), for the informed proposals.
+    pub metrics: &'a BTreeMap<String, f64>,
+}
+
+/// How a search goes: the stages in order, the margin (`None`: each stage's), the budget.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan<'a> {
+    pub stages: &'a [&'a Stage],
+    pub margin_pct: Option<f64>,
+    pub budget: Budget,
+}
+
+/// Searches the start's tunables through the plan's stages, calling `judge` on each variant's
+/// source with its label (`BLOCK 32 → 64`).
+pub fn search<E>(
+    start: Start<'_>,
+    plan: Plan<'_>,
+    judge: &mut dyn FnMut(&str, &str) -> Result<Verdict, E>,
+) -> Result<Tuned, E> {
+    let Start {
+        source,
+        tunables,
+        speed: start,
+        metrics,
+    } = start;
+    let Plan {
+        stages,
+        margin_pct,
+        budget,
+    } = plan;
+    let clock = Instant::now();
+    let mut values: Vec<u64> = tunables.iter().map(|t| t.value).collect();
+    let mut best = start;
+    let mut trials: Vec<Trial> = Vec::new();
+    let mut notes = Vec::new();
+    let mut stopped_by = None;
+    'stages: for stage in stages {
+        let margin = margin_pct.unwrap_or(stage.margin_pct);
+        let scope: Vec<usize> = (0..tunables.len())
+            .filter(|&i| !allowed(stage, tunables[i].kind).is_empty())
+            .collect();
+        if scope.is_empty() {
+            notes.push(format!(
+                "{}: nothing to tune (the stage tunes {}; the kernel has no such constant)",
+                stage.id,
+                tuned_kinds(stage)
+            ));
+            continue;
+        }
+        let mut proposals: Vec<(usize, u64, String)> = informed(stage, tunables, &values, metrics);
+        // Coordinate steps follow the proposals: each constant up, then down, while it helps.
+        for &i in &scope {
+            for up in [true, false] {
+                loop {
+                    if let Some((i, value, why)) = proposals.pop() {
+                        // An informed proposal is tried before any step.
+                        let outcome = try_variant(
+                            source,
+                            tunables,
+                            &mut values,
+                            i,
+                            value,
+                            stage,
+                            margin,
+                            &mut best,
+                            &mut trials,
+                            why,
+                            judge,
+                            budget,
+                            clock,
+                        )?;
+                        if let Some(spent) = outcome.spent {
+                            stopped_by = Some(spent);
+                            break 'stages;
+                        }
+                        continue;
+                    }
+                    let allowed = allowed(stage, tunables[i].kind);
+                    let Some(next) = step(&allowed, tunables[i].kind, values[i], up) else {
+                        break;
+                    };
+                    let why = format!("coordinate step {}", if up { "up" } else { "down" });
+                    let outcome = try_variant(
+                        source,
+                        tunables,
+                        &mut values,
+                        i,
+                        next,
+                        stage,
+                        margin,
+                        &mut best,
+                        &mut trials,
+                        why,
+                        judge,
+                        budget,
+                        clock,
+                    )?;
+                    if let Some(spent) = outcome.spent {
+                        stopped_by = Some(spent);
+                        break 'stages;
+                    }
+                    if !outcome.kept {
+                        break;
+                    }
+                }
+            }
+        }
+        let kept = trials
+            .iter()
+            .filter(|t| t.stage == stage.id && t.kept)
+            .count();
+        notes.push(format!(
+            "{}: {} variants judged, {kept} kept",
+            stage.id,
+            trials.iter().filter(|t| t.stage == stage.id).count()
+        ));
+    }
+    let changes: Vec<(&Tunable, u64)> = tunables
+        .iter()
+        .zip(&values)
+        .filter(|(t, v)| t.value != **v)
+        .map(|(t, v)| (t, *v))
+        .collect();
+    Ok(Tuned {
+        source: rewrite(source, &changes),
+        changes: changes
+            .iter()
+            .map(|(t, v)| (t.name.clone(), t.value, *v))
+            .collect(),
+        trials,
+        best,
+        notes,
+        stopped_by,
+    })
+}
+
+struct Outcome {
+    kept: bool,
+    /// The budget found spent before the variant could be judged.
+    spent: Option<String>,
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the search's state, threaded through one step"
+)]
+fn try_variant<E>(
+    source: &str,
+    tunables: &[Tunable],
+    values: &mut [u64],
+    index: usize,
+    value: u64,
+    stage: &Stage,
+    margin: f64,
+    best: &mut Speed,
+    trials: &mut Vec<Trial>,
+    why: String,
+    judge: &mut dyn FnMut(&str, &str) -> Result<Verdict, E>,
+    budget: Budget,
+    clock: Instant,
+) -> Result<Outcome, E> {
+    if let Some(max) = budget.evaluations
+        && trials.len() as u32 >= max
+    {
+        return Ok(Outcome {
+            kept: false,
+            spent: Some(format!("{max} evaluations")),
+        });
+    }
+    if let Some(max) = budget.time
+        && clock.elapsed() >= max
+    {
+        return Ok(Outcome {
+            kept: false,
+            spent: Some(format!("{:.0} s", max.as_secs_f64())),
+        });
+    }
+    let mut trial_values = values.to_vec();
+    trial_values[index] = value;
+    let changes: Vec<(&Tunable, u64)> = tunables
+        .iter()
+        .zip(&trial_values)
+        .filter(|(t, v)| t.value != **v)
+        .map(|(t, v)| (t, *v))
+        .collect();
+    let variant = rewrite(source, &changes);
+    let change = format!("{} {} → {value}", tunables[index].name, values[index]);
+    let verdict = judge(&variant, &change)?;
+    let speed = Speed::of(&verdict);
+    let (kept, reason) = match speed {
+        Some(speed) => match beats(speed, *best, margin) {
+            Ok(gain) => (true, format!("{why}: {gain:.1}% faster")),
+            Err(reason) => (false, format!("{why}: {reason}")),
+        },
+        None => (false, format!("{why}: {}", verdict.summary())),
+    };
+    if kept {
+        values[index] = value;
+        *best = speed.unwrap_or(*best);
+    }
+    trials.push(Trial {
+        stage: stage.id.clone(),
+        change,
+        verdict: verdict.kind().as_str().to_owned(),
+        ms: speed.map(|s| s.ms),
+        kept,
+        why: reason,
+    });
+    Ok(Outcome { kept, spent: None })
+}
+
+/// The stage's parameter rules applied to the profile: the seeds' "registers per thread above
+/// 128: num_warps = 4". Proposals are tried before any coordinate step.
+fn informed(
+    stage: &Stage,
+    tunables: &[Tunable],
+    values: &[u64],
+    metrics: &BTreeMap<String, f64>,
+) -> Vec<(usize, u64, String)> {
+    let mut proposals = Vec::new();
+    let registers = metrics.get("launch__registers_per_thread").copied();
+    if let Some(registers) = registers
+        && registers > 128.0
+        && allowed(stage, Kind::NumWarps).contains(&4)
+    {
+        for (i, t) in tunables.iter().enumerate() {
+            if t.kind == Kind::NumWarps && values[i] != 4 {
+                proposals.push((
+                    i,
+                    4,
+                    format!(
+                        "{registers} registers per thread > 128: num_warps = 4 (the stage's rule)"
+                    ),
+                ));
+            }
+        }
+    }
+    proposals
+}
+
+fn tuned_kinds(stage: &Stage) -> String {
+    let kinds: Vec<&str> = [Kind::Block, Kind::NumWarps, Kind::NumStages]
+        .into_iter()
+        .filter(|&k| !allowed(stage, k).is_empty())
+        .map(Kind::as_str)
+        .collect();
+    if kinds.is_empty() {
+        "nothing".to_owned()
+    } else {
+        kinds.join(", ")
+    }
+}

@@ -1,0 +1,254 @@
+//! `lathe tune`: a kernel's launch constants tuned without a model. The constants are found in
+//! the source, the starting kernel is judged, then each stage searches the constants it tunes;
+//! every variant is judged by a worker (correctness before time), and the result is the original
+//! file with only the kept constants changed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use lathe_core::{Speed, Verdict};
+use lathe_engine::judge::judge;
+use lathe_profile::{MetricRequest, ProfileTarget};
+use lathe_tune::{Budget, Plan, Start, Tunable, Tuned, find_tunables, search};
+use lathe_worker::protocol::Device;
+use serde_json::json;
+
+use super::run_parts::judge_settings;
+use super::stage_choice::{category, stage_list};
+use crate::cli::{TuneArgs, TuneBudget};
+use crate::error::{CliError, ExitStatus};
+use crate::input::{FileRole, absolute_path, read_text};
+use crate::output::emit;
+use crate::settings::Settings;
+
+pub fn run(args: &TuneArgs, settings: &Settings) -> Result<ExitStatus, CliError> {
+    read_text(&args.problem, FileRole::Problem)?;
+    let source = read_text(&args.kernel, FileRole::Kernel)?;
+    let category = category(settings, Some(&args.problem))?;
+    let stages = stage_list(category, args.stages.as_deref())?;
+    let tunables = find_tunables(&source).map_err(|e| CliError::Problem {
+        message: format!("{} does not parse: {}", args.kernel.display(), e.message),
+    })?;
+    if tunables.is_empty() {
+        note(&format!(
+            "{}: no launch constants to tune (block sizes, num_warps or num_stages written as numbers); the kernel is unchanged",
+            args.kernel.display()
+        ));
+        write_result(args, &source, None)?;
+        return Ok(ExitStatus::Success);
+    }
+    let device = settings.eval.device.value;
+    let settings_judge = judge_settings(settings, device);
+    let worker = settings.eval.worker_config();
+    let problem = absolute_path(&args.problem)?;
+    let backend = super::eval::backend_of(settings, &source);
+    let scratch = scratch_dir(args)?;
+    let mut count = 0;
+    let mut judge_file = |text: &str, label: &str| -> Result<Verdict, CliError> {
+        let path = scratch.join(format!("{count:03}.py"));
+        count += 1;
+        std::fs::write(&path, text).map_err(|source| CliError::Output {
+            path: Some(path.clone()),
+            source,
+        })?;
+        let started = Instant::now();
+        let evaluation = judge(
+            &worker,
+            &settings_judge,
+            &problem,
+            backend,
+            text,
+            &path,
+            &mut |_| {},
+        )
+        .map_err(CliError::Engine)?;
+        if !args.json {
+            note(&format!(
+                "  {label}: {} ({:.1} s)",
+                evaluation.verdict.summary(),
+                started.elapsed().as_secs_f64()
+            ));
+        }
+        Ok(evaluation.verdict)
+    };
+    let start_verdict = judge_file(&source, "the kernel as given")?;
+    let Some(start) = Speed::of(&start_verdict) else {
+        note(&format!(
+            "the kernel must be correct and timed before its constants are tuned: {}",
+            start_verdict.summary()
+        ));
+        return Ok(ExitStatus::NotCorrect);
+    };
+    let metrics = if device == Device::Cuda {
+        registers(settings, &problem, &args.kernel, backend, &source)?
+    } else {
+        BTreeMap::new()
+    };
+    let budget = match args.budget {
+        Some(TuneBudget::Evaluations(n)) => Budget {
+            evaluations: Some(n),
+            time: None,
+        },
+        Some(TuneBudget::Time(d)) => Budget {
+            evaluations: None,
+            time: Some(d),
+        },
+        None => Budget::default(),
+    };
+    let tuned = search(
+        Start {
+            source: &source,
+            tunables: &tunables,
+            speed: start,
+            metrics: &metrics,
+        },
+        Plan {
+            stages: &stages,
+            margin_pct: args.margin,
+            budget,
+        },
+        &mut judge_file,
+    )?;
+    let report = report_json(&tunables, &tuned, start);
+    if args.json {
+        emit(
+            &(serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"),
+            None,
+        )?;
+    } else {
+        note(&summary(&tuned, start));
+    }
+    write_result(args, &tuned.source, Some(&report))?;
+    Ok(ExitStatus::Success)
+}
+
+/// The profile's registers per thread for the kernel's main kernel, for the stage rule that
+/// reads it; nothing when no profile can be had (the search then only steps).
+fn registers(
+    settings: &Settings,
+    problem: &Path,
+    kernel: &Path,
+    backend: lathe_core::Backend,
+    source: &str,
+) -> Result<BTreeMap<String, f64>, CliError> {
+    let target = ProfileTarget {
+        problem: problem.to_path_buf(),
+        overrides: BTreeMap::new(),
+        kernel: absolute_path(kernel)?,
+        backend,
+        own_kernels: lathe_check::check(source, backend, settings.eval.policy.value).kernels,
+    };
+    let request = MetricRequest {
+        metrics: vec!["launch__registers_per_thread".to_owned()],
+        stage: None,
+    };
+    let config = settings.profile.config(&settings.eval);
+    match lathe_profile::profile(&config, &target, &request) {
+        Ok(record) => Ok(record
+            .kernels
+            .first()
+            .map(|k| {
+                k.metrics
+                    .iter()
+                    .map(|(n, a)| (n.clone(), a.median))
+                    .collect()
+            })
+            .unwrap_or_default()),
+        Err(unavailable) => {
+            note(&format!(
+                "no profile for the stage rules: {}",
+                unavailable.with_hint()
+            ));
+            Ok(BTreeMap::new())
+        }
+    }
+}
+
+fn scratch_dir(args: &TuneArgs) -> Result<PathBuf, CliError> {
+    let dir = match &args.out {
+        Some(out) => out.join("variants"),
+        None => std::env::temp_dir().join(format!("lathe-tune-{}", std::process::id())),
+    };
+    std::fs::create_dir_all(&dir).map_err(|source| CliError::Output {
+        path: Some(dir.clone()),
+        source,
+    })?;
+    // The worker runs in a scratch directory of its own: it needs the variants' full paths.
+    absolute_path(&dir)
+}
+
+fn report_json(tunables: &[Tunable], tuned: &Tuned, start: Speed) -> serde_json::Value {
+    json!({
+        "tunables": tunables,
+        "start": start,
+        "best": tuned.best,
+        "speedup": start.ms / tuned.best.ms,
+        "changes": tuned.changes.iter().map(|(name, from, to)| json!({"name": name, "from": from, "to": to})).collect::<Vec<_>>(),
+        "trials": tuned.trials,
+        "notes": tuned.notes,
+        "stopped_by": tuned.stopped_by,
+    })
+}
+
+fn summary(tuned: &Tuned, start: Speed) -> String {
+    let unit = if start.interpreter {
+        " of CPU-interpreter time (not GPU speed)"
+    } else {
+        ""
+    };
+    let mut text = String::new();
+    for n in &tuned.notes {
+        text.push_str(&format!("{n}\n"));
+    }
+    if let Some(budget) = &tuned.stopped_by {
+        text.push_str(&format!("the budget ({budget}) ended the search\n"));
+    }
+    if tuned.changes.is_empty() {
+        text.push_str(&format!(
+            "no variant beat the kernel as given ({:.4} ms{unit}); it is unchanged",
+            start.ms
+        ));
+    } else {
+        let changes: Vec<String> = tuned
+            .changes
+            .iter()
+            .map(|(name, from, to)| format!("{name} {from} → {to}"))
+            .collect();
+        text.push_str(&format!(
+            "tuned: {}: {:.4} → {:.4} ms{unit} ({:.2}x)",
+            changes.join(", "),
+            start.ms,
+            tuned.best.ms,
+            start.ms / tuned.best.ms
+        ));
+    }
+    text
+}
+
+/// The tuned file to `--out DIR/tuned.py` (with `tune.json`), or to standard output.
+fn write_result(
+    args: &TuneArgs,
+    source: &str,
+    report: Option<&serde_json::Value>,
+) -> Result<(), CliError> {
+    match &args.out {
+        Some(dir) => {
+            emit(source, Some(&dir.join("tuned.py")))?;
+            if let Some(report) = report {
+                let text = serde_json::to_string_pretty(report).unwrap_or_default() + "\n";
+                emit(&text, Some(&dir.join("tune.json")))?;
+            }
+            note(&format!("wrote {}", dir.join("tuned.py").display()));
+            Ok(())
+        }
+        None if args.json => Ok(()),
+        None => emit(source, None),
+    }
+}
+
+/// Progress and summaries on standard error: standard output holds the tuned file.
+fn note(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
