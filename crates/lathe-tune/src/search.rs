@@ -3,7 +3,7 @@
 //! first, then time) and kept only when it beats the best by more than the stage's margin and
 //! the timings' spread. A budget of evaluations and of time bounds the whole search.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use lathe_core::{Speed, Stage, Verdict, beats};
@@ -86,6 +86,8 @@ pub fn search<E>(
         budget,
     } = plan;
     let clock = Instant::now();
+    // A variant met again (the next stage steps the same constant) is not judged twice.
+    let mut judged: HashMap<String, Verdict> = HashMap::new();
     let mut values: Vec<u64> = tunables.iter().map(|t| t.value).collect();
     let mut best = start;
     let mut trials: Vec<Trial> = Vec::new();
@@ -123,6 +125,7 @@ pub fn search<E>(
                             &mut trials,
                             why,
                             judge,
+                            &mut judged,
                             budget,
                             clock,
                         )?;
@@ -149,6 +152,7 @@ pub fn search<E>(
                         &mut trials,
                         why,
                         judge,
+                        &mut judged,
                         budget,
                         clock,
                     )?;
@@ -213,9 +217,19 @@ fn try_variant<E>(
     trials: &mut Vec<Trial>,
     why: String,
     judge: &mut dyn FnMut(&str, &str) -> Result<Verdict, E>,
+    judged: &mut HashMap<String, Verdict>,
     budget: Budget,
     clock: Instant,
 ) -> Result<Outcome, E> {
+    let variant = variant_source(source, tunables, values, index, value);
+    if judged.contains_key(&variant) {
+        // Judged before and not kept then (a kept variant is the current source, never a
+        // step): the best has only improved since, so it would not be kept now.
+        return Ok(Outcome {
+            kept: false,
+            spent: None,
+        });
+    }
     if let Some(max) = budget.evaluations
         && trials.len() as u32 >= max
     {
@@ -232,17 +246,9 @@ fn try_variant<E>(
             spent: Some(format!("{:.0} s", max.as_secs_f64())),
         });
     }
-    let mut trial_values = values.to_vec();
-    trial_values[index] = value;
-    let changes: Vec<(&Tunable, u64)> = tunables
-        .iter()
-        .zip(&trial_values)
-        .filter(|(t, v)| t.value != **v)
-        .map(|(t, v)| (t, *v))
-        .collect();
-    let variant = rewrite(source, &changes);
     let change = format!("{} {} → {value}", tunables[index].name, values[index]);
     let verdict = judge(&variant, &change)?;
+    judged.insert(variant, verdict.clone());
     let speed = Speed::of(&verdict);
     let (kept, reason) = match speed {
         Some(speed) => match beats(speed, *best, margin) {
@@ -264,6 +270,25 @@ fn try_variant<E>(
         why: reason,
     });
     Ok(Outcome { kept, spent: None })
+}
+
+/// The source with the current values, and `index` set to `value`.
+fn variant_source(
+    source: &str,
+    tunables: &[Tunable],
+    values: &[u64],
+    index: usize,
+    value: u64,
+) -> String {
+    let mut trial_values = values.to_vec();
+    trial_values[index] = value;
+    let changes: Vec<(&Tunable, u64)> = tunables
+        .iter()
+        .zip(&trial_values)
+        .filter(|(t, v)| t.value != **v)
+        .map(|(t, v)| (t, *v))
+        .collect();
+    rewrite(source, &changes)
 }
 
 /// The stage's parameter rules applied to the profile: the seeds' "registers per thread above

@@ -190,3 +190,42 @@ fn a_wrong_variant_is_never_kept_and_the_registers_rule_is_tried_first() {
     assert_eq!(launch_value(&tuned.source, "num_stages"), 2);
     assert_eq!(launch_value(&tuned.source, "num_warps"), 4);
 }
+
+#[test]
+fn a_variant_met_again_in_a_later_stage_is_not_judged_twice() {
+    let source = fixture();
+    let tunables = find_tunables(&source).unwrap();
+    let mut labels = Vec::new();
+    let tuned = search(
+        Start {
+            source: &source,
+            tunables: &tunables,
+            speed: start(),
+            metrics: &BTreeMap::new(),
+        },
+        Plan {
+            stages: &[stage("grid_and_parallel"), stage("block_tiling")],
+            margin_pct: None,
+            budget: Budget::default(),
+        },
+        // Nothing is faster than the kernel as given.
+        &mut |_: &str, label: &str| -> Result<Verdict, ()> {
+            labels.push(label.to_owned());
+            Ok(correct(landscape(&fixture()) * 1.5))
+        },
+    )
+    .unwrap();
+    let mut unique = labels.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), labels.len(), "{labels:?}");
+    assert_eq!(
+        labels,
+        [
+            "BLOCK of _scale_kernel[...] 256 → 512",
+            "BLOCK of _scale_kernel[...] 256 → 128",
+            "num_warps of _scale_kernel[...] 8 → 4",
+        ]
+    );
+    assert!(tuned.changes.is_empty());
+}
