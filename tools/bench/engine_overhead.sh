@@ -25,7 +25,7 @@ start=$(date +%s.%N)
 "$lathe" optimize --problem examples/ci/add_relu/problem.py --kernel examples/ci/add_relu/kernel.py \
   --category fusion --samples 25 --repair-rounds 0 \
   --llm "replay:$out/replies.jsonl" --device interpret --gpu H100 \
-  --python "$python" --runs-dir "$out/runs" --json >"$out/events.jsonl"
+  --no-tune --python "$python" --runs-dir "$out/runs" --json >"$out/events.jsonl"
 end=$(date +%s.%N)
 python3 - "$out/events.jsonl" "$start" "$end" <<'PY'
 import json

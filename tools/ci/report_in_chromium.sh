@@ -11,7 +11,7 @@ mkdir -p "$out"
 "$lathe" optimize --problem examples/ci/add_relu/problem.py --kernel examples/ci/add_relu/kernel.py \
   --category fusion --stages grid_and_parallel --samples 6 \
   --llm replay:examples/ci/add_relu/replies --device interpret --gpu H100 \
-  --python "$python" --runs-dir "$out/runs" --quiet
+  --no-tune --python "$python" --runs-dir "$out/runs" --quiet
 report=$(realpath "$out"/runs/r*/report.html)
 browser=$(command -v chromium || command -v chromium-browser)
 # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.

@@ -83,9 +83,12 @@ impl Engine<'_> {
         &mut self,
         attempts: Vec<NewAttempt>,
     ) -> Result<(Vec<Called>, Option<Halt>), Halt> {
+        let Some(provider) = &self.parts.provider else {
+            return Err(EngineError::NoModel.into());
+        };
         let parallel = self.parts.parallel_calls
             && attempts.iter().filter(|a| !self.answered(&a.key)).count() > 1
-            && !self.parts.provider.order_sensitive();
+            && !provider.order_sensitive();
         let mut done: Vec<Called> = Vec::new();
         let mut pending: Vec<Pending> = Vec::new();
         for new in attempts {
@@ -164,7 +167,9 @@ impl Engine<'_> {
             return Ok(());
         }
         let started = Instant::now();
-        let provider = self.parts.provider.as_ref();
+        let Some(provider) = self.parts.provider.as_deref() else {
+            return Err(EngineError::NoModel.into());
+        };
         let template = &self.parts.request;
         let request = |p: &Pending| {
             let mut request = template.clone();

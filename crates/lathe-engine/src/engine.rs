@@ -23,6 +23,9 @@ use lathe_core::Speed;
 /// The one task of a single-problem run.
 pub const TASK: &str = "main";
 
+/// The stage of a tuner variant's attempt: its "reply" is the tuner's note, not a model's.
+pub const TUNE_STAGE: &str = "tune";
+
 /// Records run `id` of `plan`, made with `RunId::new`; [`run`] then carries it out.
 pub fn create_run(store: &Store, id: &RunId, plan: &Plan, llm: &str) -> Result<(), EngineError> {
     for id in &plan.stages {
@@ -94,11 +97,16 @@ pub fn run(
         run: id.to_string(),
         problem: plan.problem.display().to_string(),
         out_dir: plan.out_dir.display().to_string(),
-        llm: parts.provider.describe(),
+        llm: parts.model_name(),
         resumed,
     });
-    for attempt in known.iter().filter(|a| a.call.is_some()) {
-        parts.provider.served_before(&attempt.prompt);
+    if let Some(provider) = &parts.provider {
+        for attempt in known
+            .iter()
+            .filter(|a| a.call.is_some() && a.stage != TUNE_STAGE)
+        {
+            provider.served_before(&attempt.prompt);
+        }
     }
     let mut engine = Engine {
         store,
@@ -122,6 +130,7 @@ pub fn run(
         waiting: Duration::ZERO,
         attempts_made: 0,
         best: None,
+        stage_metrics: None,
         start_source: None,
         start_speed: None,
     };
@@ -179,6 +188,8 @@ pub(crate) struct Engine<'a> {
     /// Attempts this process took a step of.
     pub attempts_made: u32,
     pub best: Option<Best>,
+    /// The metrics the current stage's prompt shows (its profile of the best kernel).
+    pub stage_metrics: Option<lathe_prompt::MetricsJson>,
     pub start_source: Option<String>,
     pub start_speed: Option<Speed>,
 }

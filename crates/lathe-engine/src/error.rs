@@ -31,6 +31,8 @@ pub enum EngineError {
         category: String,
         hint: String,
     },
+    #[error("this step needs a model and none is configured")]
+    NoModel,
     #[error("cannot render a prompt: {0}")]
     Prompt(#[from] lathe_prompt::PromptError),
 }

@@ -22,8 +22,9 @@ mod repair;
 mod spent;
 mod stage_loop;
 mod start;
+mod tune_pass;
 
-pub use engine::{RunEnd, TASK, create_run, run};
+pub use engine::{RunEnd, TASK, TUNE_STAGE, create_run, run};
 pub use error::EngineError;
 pub use event::Event;
 pub use lathe_core::{Speed, beats};

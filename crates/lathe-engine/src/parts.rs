@@ -10,7 +10,8 @@ use lathe_worker::driver::WorkerConfig;
 use lathe_worker::protocol::{CorrectnessConfig, Device, IntegrityConfig, Limits, TimingConfig};
 
 pub struct Parts {
-    pub provider: Box<dyn Provider>,
+    /// The model; `None` runs the tuner alone (no model configured).
+    pub provider: Option<Box<dyn Provider>>,
     /// Every model call's settings; its prompt is replaced by each attempt's.
     pub request: Request,
     /// Make a batch's calls at once (the provider's own limits still apply). Off, or with an
@@ -29,10 +30,19 @@ pub struct Parts {
     pub error_log_lines: usize,
 }
 
+impl Parts {
+    /// How the model is named in records and progress: its spec, or the tuner's name.
+    pub fn model_name(&self) -> String {
+        self.provider
+            .as_ref()
+            .map_or_else(|| "none (lathe tune only)".to_owned(), |p| p.describe())
+    }
+}
+
 impl std::fmt::Debug for Parts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Parts")
-            .field("provider", &self.provider.describe())
+            .field("provider", &self.provider.as_ref().map(|p| p.describe()))
             .field("device", &self.judge.device)
             .finish_non_exhaustive()
     }

@@ -36,6 +36,13 @@ pub struct Plan {
     pub tl: TlSource,
     /// Profile the best kernel before each stage (false on the CPU interpreter: no GPU).
     pub profile: bool,
+    /// A tuner pass (`lathe tune`'s search, the stage's constants) after each model stage that
+    /// made a new best; without a model, the tuner passes are the stages.
+    #[serde(default)]
+    pub tune_after_stages: bool,
+    /// Variants the tuner may judge per stage.
+    #[serde(default = "default_tune_budget")]
+    pub tune_budget: u32,
     /// The run's directory: best.py, the reports, and each attempt's files.
     pub out_dir: PathBuf,
 }
@@ -72,4 +79,8 @@ impl Plan {
     pub fn from_json(value: &serde_json::Value) -> Result<Plan, serde_json::Error> {
         Plan::deserialize(value)
     }
+}
+
+fn default_tune_budget() -> u32 {
+    8
 }

@@ -18,7 +18,11 @@ pub struct Spent {
 impl Spent {
     pub fn of(attempts: &[AttemptRecord]) -> Spent {
         let mut spent = Spent::default();
-        for call in attempts.iter().filter_map(|a| a.call.as_ref()) {
+        // A tuner variant's record has the shape of a call, and costs nothing.
+        let model_calls = attempts
+            .iter()
+            .filter(|a| a.stage != crate::engine::TUNE_STAGE);
+        for call in model_calls.filter_map(|a| a.call.as_ref()) {
             spent.add(call);
         }
         spent

@@ -12,7 +12,7 @@ use lathe_prompt::OptimizeRequest;
 use lathe_store::{StageRecord, StageStatus};
 
 use crate::attempts::{Tried, fastest};
-use crate::engine::{Best, Engine, Halt};
+use crate::engine::{Best, Engine, Halt, TUNE_STAGE};
 use crate::repair::Broken;
 use crate::{EngineError, Event};
 use lathe_core::beats;
@@ -45,50 +45,38 @@ impl Engine<'_> {
             .filter(|a| a.stage == id && a.key.starts_with(&sample_prefix))
             .min_by_key(|a| a.seq)
             .map(|a| a.prompt.clone());
+        let tune_prefix = format!("{TUNE_STAGE}:{id}/");
+        let began =
+            stored_prompt.is_some() || self.known.keys().any(|k| k.starts_with(&tune_prefix));
         let mut block = recorded.and_then(|r| r.metrics_block);
-        let prompt = match stored_prompt {
-            Some(prompt) => prompt,
-            None => {
-                let profile = if self.plan.profile {
-                    self.profile_best(stage)?
-                } else {
-                    None
-                };
-                if let Some(record) = &profile {
-                    block = Some(record.block.clone());
-                    if let Some(reason) = skip_reason(stage, record) {
-                        self.store.record_stage(
-                            &self.run,
-                            &StageRecord {
-                                stage: id.clone(),
-                                status: StageStatus::Skipped,
-                                reason: Some(reason.clone()),
-                                metrics_block: block,
-                                best_before_ms: before,
-                                best_after_ms: before,
-                            },
-                        )?;
-                        (self.emit)(&Event::StageSkipped { stage: id, reason });
-                        return Ok(());
-                    }
+        let mut measured = BTreeMap::new();
+        if !began {
+            let profile = if self.plan.profile {
+                self.profile_best(stage)?
+            } else {
+                None
+            };
+            if let Some(record) = &profile {
+                block = Some(record.block.clone());
+                measured = main_kernel_metrics(record);
+                if let Some(reason) = skip_reason(stage, &measured) {
+                    self.store.record_stage(
+                        &self.run,
+                        &StageRecord {
+                            stage: id.clone(),
+                            status: StageStatus::Skipped,
+                            reason: Some(reason.clone()),
+                            metrics_block: block,
+                            best_before_ms: before,
+                            best_after_ms: before,
+                        },
+                    )?;
+                    (self.emit)(&Event::StageSkipped { stage: id, reason });
+                    return Ok(());
                 }
-                let best = self
-                    .best
-                    .as_ref()
-                    .unwrap_or_else(|| unreachable!("stages need a best"));
-                self.prompts
-                    .optimize(&OptimizeRequest {
-                        gpu: &self.gpu,
-                        stage,
-                        style: self.parts.style,
-                        kernel_source: &best.source,
-                        metrics: profile.as_ref().map(|r| &r.metrics),
-                        triton: &self.triton,
-                        reference_source: Some(&self.reference),
-                    })
-                    .map_err(EngineError::from)?
             }
-        };
+            self.stage_metrics = profile.map(|r| r.metrics);
+        }
         let record = |after: Option<f64>, block: Option<String>| StageRecord {
             stage: id.clone(),
             status: StageStatus::Ran,
@@ -99,6 +87,37 @@ impl Engine<'_> {
         };
         self.store
             .record_stage(&self.run, &record(None, block.clone()))?;
+        if self.parts.provider.is_none() {
+            // No model: the stage is the tuner's.
+            self.tune_stage(stage, &measured)?;
+            let after = self.best.as_ref().and_then(|b| b.speed).map(|s| s.ms);
+            self.store.record_stage(&self.run, &record(after, block))?;
+            (self.emit)(&Event::StageFinished {
+                stage: id,
+                best_ms: after,
+            });
+            return Ok(());
+        }
+        let prompt = match stored_prompt {
+            Some(prompt) => prompt,
+            None => {
+                let best = self
+                    .best
+                    .as_ref()
+                    .unwrap_or_else(|| unreachable!("stages need a best"));
+                self.prompts
+                    .optimize(&OptimizeRequest {
+                        gpu: &self.gpu,
+                        stage,
+                        style: self.parts.style,
+                        kernel_source: &best.source,
+                        metrics: self.stage_metrics.as_ref(),
+                        triton: &self.triton,
+                        reference_source: Some(&self.reference),
+                    })
+                    .map_err(EngineError::from)?
+            }
+        };
         let parent = self.best.as_ref().and_then(|b| b.attempt);
         let (mut tried, mut stop) = self.sample(&sample_prefix, &id, parent, &prompt)?;
         if stop.is_none() {
@@ -120,6 +139,10 @@ impl Engine<'_> {
         // A budget spent before the stage's first call leaves nothing to weigh.
         if !tried.is_empty() || stop.is_none() {
             self.keep_fastest(&id, &tried, margin)?;
+        }
+        let improved = self.best.as_ref().and_then(|b| b.speed).map(|s| s.ms) != before;
+        if self.plan.tune_after_stages && improved && stop.is_none() {
+            self.tune_stage(stage, &measured)?;
         }
         let after = self.best.as_ref().and_then(|b| b.speed).map(|s| s.ms);
         self.store.record_stage(&self.run, &record(after, block))?;
@@ -226,25 +249,30 @@ impl Engine<'_> {
     }
 }
 
-/// The stage's skip rule that the profile meets, with the numbers, read from the candidate's
-/// longest-running kernel.
-fn skip_reason(stage: &Stage, record: &ProfileRecord) -> Option<String> {
+/// The metrics of the candidate's longest-running kernel (medians over its launches).
+fn main_kernel_metrics(record: &ProfileRecord) -> BTreeMap<String, f64> {
     let duration = |k: &&lathe_profile::KernelSummary| {
         k.metrics
             .iter()
             .find(|(n, _)| n == "gpu__time_duration.sum")
             .map_or(0.0, |(_, a)| a.median)
     };
-    let main = record
+    record
         .kernels
         .iter()
-        .max_by(|a, b| duration(a).total_cmp(&duration(b)))?;
-    let measured: BTreeMap<String, f64> = main
-        .metrics
-        .iter()
-        .map(|(name, aggregate)| (name.clone(), aggregate.median))
-        .collect();
-    let rule = stage.skip_reason(&measured)?;
+        .max_by(|a, b| duration(a).total_cmp(&duration(b)))
+        .map(|main| {
+            main.metrics
+                .iter()
+                .map(|(name, aggregate)| (name.clone(), aggregate.median))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The stage's skip rule that the measured metrics meet, with the numbers.
+fn skip_reason(stage: &Stage, measured: &BTreeMap<String, f64>) -> Option<String> {
+    let rule = stage.skip_reason(measured)?;
     let numbers: Vec<String> = rule
         .when
         .iter()

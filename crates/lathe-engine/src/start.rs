@@ -46,6 +46,10 @@ impl Engine<'_> {
                 .write_outputs(self.store, &self.run, self.starting_kernel(), false)?;
             return Ok(());
         }
+        if self.parts.provider.is_none() {
+            // Without a model there is no repair: the run ends without a correct kernel.
+            return Ok(());
+        }
         let broken = Broken {
             key: "start".to_owned(),
             attempt: None,

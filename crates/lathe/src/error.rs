@@ -332,9 +332,9 @@ impl CliError {
                 )),
             ),
             CliError::NoLlmToOptimize => report(
-                "lathe optimize needs a model, and none is configured".to_owned(),
+                "no model is configured and no starting kernel given: there is nothing to write or tune".to_owned(),
                 vec![],
-                Some("pass --llm openai:MODEL (with OPENAI_API_KEY set) or anthropic:MODEL (ANTHROPIC_API_KEY), or set LATHE_LLM; without a key, the README's first command replays written replies on a bundled example"),
+                Some("pass --kernel FILE to tune its launch constants without a model, or name a model: --llm openai:MODEL (with OPENAI_API_KEY) or anthropic:MODEL (ANTHROPIC_API_KEY), or LATHE_LLM"),
             ),
             CliError::Engine(e) => report(e.to_string(), vec![], engine_hint(e)),
             CliError::BadPlan { run, message } => report(
@@ -439,7 +439,9 @@ fn engine_exit(error: &lathe_engine::EngineError) -> ExitStatus {
         E::Store(StoreError::Busy { .. }) | E::Environment { .. } => ExitStatus::Environment,
         E::Worker(DriverError::BadResult { .. }) => ExitStatus::Failure,
         E::Worker(_) => ExitStatus::Environment,
-        E::Problem { .. } | E::NoTargetGpu { .. } | E::UnknownStage { .. } => ExitStatus::BadInput,
+        E::Problem { .. } | E::NoTargetGpu { .. } | E::UnknownStage { .. } | E::NoModel => {
+            ExitStatus::BadInput
+        }
         E::Store(_) | E::Io { .. } | E::Prompt(_) => ExitStatus::Failure,
     }
 }

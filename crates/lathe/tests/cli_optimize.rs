@@ -47,6 +47,7 @@ fn optimize_args(python: &Path, llm: &str, extra: &[&str]) -> Vec<String> {
         "--json",
         "--runs-dir",
         "runs",
+        "--no-tune",
         "--python",
         &python.display().to_string(),
     ]
@@ -343,8 +344,45 @@ fn each_budget_stops_a_run_with_the_best_kernel_kept() {
     }
 }
 
+/// No model: the stages are the tuner's. The example's kernel comes back with, at most, its
+/// block size changed, and no model call is made.
 #[test]
-fn without_a_model_optimize_says_in_two_lines_how_to_configure_one() {
+fn without_a_model_the_stages_tune_the_starting_kernels_constants() {
+    const TEST: &str = "without_a_model_the_stages_tune_the_starting_kernels_constants";
+    let Some(python) = common::worker_python(TEST) else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    let mut args = optimize_args(&python, "unused", &["--tune-budget", "2"]);
+    let llm_at = args.iter().position(|a| a == "--llm").unwrap();
+    args.drain(llm_at..llm_at + 2);
+    let out = run(&sandbox, &args);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("no model configured"), "{}", out.stderr);
+    let events = events(&out);
+    let end = finished(&events);
+    assert_eq!(end["status"], "finished", "{end}");
+    assert_eq!(end["model_calls"], 0, "{end}");
+    let tried = attempts(&sandbox);
+    assert!(!tried.is_empty() && tried.len() <= 2, "{tried:?}");
+    assert!(
+        tried
+            .iter()
+            .all(|(k, _)| k.starts_with("tune:grid_and_parallel/")),
+        "{tried:?}"
+    );
+    let original = std::fs::read_to_string(example_dir().join("kernel.py")).unwrap();
+    let best = best_kernel(end["best"].as_str().unwrap());
+    for (before, after) in original
+        .lines()
+        .zip(best.lines().skip_while(|l| l.is_empty()))
+    {
+        assert!(before == after || after.starts_with("BLOCK = "), "{after}");
+    }
+}
+
+#[test]
+fn without_a_model_or_a_kernel_optimize_says_in_two_lines_what_to_give() {
     let out = Sandbox::new().run(&[
         "optimize",
         "--problem",
@@ -355,6 +393,7 @@ fn without_a_model_optimize_says_in_two_lines_how_to_configure_one() {
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert_eq!(out.stderr.lines().count(), 2, "{}", out.stderr);
     assert!(out.stderr.contains("--llm"), "{}", out.stderr);
+    assert!(out.stderr.contains("--kernel"), "{}", out.stderr);
 }
 
 #[test]
@@ -495,4 +534,37 @@ fn a_broken_starting_kernel_is_repaired_before_the_stages() {
         .filter_map(|e| e["key"].as_str())
         .collect();
     assert_eq!(kept, ["start/repair1", "stage:grid_and_parallel/s0"]);
+}
+
+/// With a model, a stage that made a new best is followed by a tuner pass over its constants;
+/// the tuner's variants are attempts of stage `tune` and are not model calls.
+#[test]
+fn a_stage_that_made_a_new_best_is_followed_by_a_tuner_pass() {
+    const TEST: &str = "a_stage_that_made_a_new_best_is_followed_by_a_tuner_pass";
+    let Some(python) = common::worker_python(TEST) else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    let llm = numbered_replies(&sandbox, &[&reply_file("006.md")]);
+    let mut args = optimize_args(&python, &llm, &["--samples", "1", "--tune-budget", "1"]);
+    let samples_at = args.iter().position(|a| a == "6").unwrap();
+    args.drain(samples_at - 1..=samples_at);
+    args.retain(|a| a != "--no-tune");
+    let out = run(&sandbox, &args);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let end = finished(&events(&out)).clone();
+    assert_eq!(end["model_calls"], 1, "{end}");
+    let tried = attempts(&sandbox);
+    assert_eq!(tried.len(), 2, "{tried:?}");
+    assert_eq!(
+        tried[0],
+        (
+            "stage:grid_and_parallel/s0".to_owned(),
+            "correct".to_owned()
+        )
+    );
+    assert!(
+        tried[1].0.starts_with("tune:grid_and_parallel/"),
+        "{tried:?}"
+    );
 }

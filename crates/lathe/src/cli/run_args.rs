@@ -41,6 +41,12 @@ pub struct OptimizeRunArgs {
     /// The gain a candidate must beat, in percent (default: each stage's margin, 2%)
     #[arg(long, value_name = "PERCENT")]
     pub margin: Option<f64>,
+    /// No tuner pass (launch constants) after a model stage that made a new best
+    #[arg(long)]
+    pub no_tune: bool,
+    /// Variants the tuner may judge per stage
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub tune_budget: u32,
     #[command(flatten)]
     pub budgets: BudgetArgs,
     /// The run's directory (default: <runs dir>/<run id>)

@@ -12,12 +12,15 @@ use crate::input::{FileRole, absolute_path, read_text};
 use crate::settings::{Origin, Settings};
 
 pub fn run(args: &OptimizeRunArgs, settings: &Settings) -> Result<ExitStatus, CliError> {
-    let sourced = settings
-        .llm
-        .spec
-        .as_ref()
-        .ok_or(CliError::NoLlmToOptimize)?;
-    let spec = parse_spec(&sourced.value, sourced.whence().to_string())?;
+    let spec = match settings.llm.spec.as_ref() {
+        Some(sourced) => Some(parse_spec(&sourced.value, sourced.whence().to_string())?),
+        // No model: the tuner alone, on a kernel the user gives.
+        None if args.kernel.is_some() => {
+            tuner_only_note();
+            None
+        }
+        None => return Err(CliError::NoLlmToOptimize),
+    };
     read_text(&args.problem, FileRole::Problem)?;
     let kernel_source = args
         .kernel
@@ -62,11 +65,23 @@ pub fn run(args: &OptimizeRunArgs, settings: &Settings) -> Result<ExitStatus, Cl
             None => TlSource::Probe,
         },
         profile: device == Device::Cuda,
+        tune_after_stages: !args.no_tune,
+        tune_budget: args.tune_budget,
         out_dir,
     };
     apply_budgets(&mut plan, &args.budgets);
-    let parts = parts(settings, &spec, &plan)?;
+    let parts = parts(settings, spec.as_ref(), &plan)?;
     let store = Store::open(settings.runs_database())?;
-    lathe_engine::create_run(&store, &id, &plan, &spec.to_string()).map_err(CliError::Engine)?;
+    lathe_engine::create_run(&store, &id, &plan, &parts.model_name()).map_err(CliError::Engine)?;
     carry_out(&store, &id, &plan, &parts, &args.progress)
+}
+
+/// What a run without a model does, and how to give it one: on standard error, before it starts.
+fn tuner_only_note() {
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "no model configured: tuning the kernel's launch constants only (lathe tune's search, stage by stage)\n\
+         to let a model rewrite the kernel too: --llm openai:MODEL (OPENAI_API_KEY) or anthropic:MODEL (ANTHROPIC_API_KEY), or LATHE_LLM"
+    );
 }

@@ -19,9 +19,11 @@ pub fn run(args: &ResumeArgs, settings: &Settings) -> Result<ExitStatus, CliErro
     })?;
     apply_budgets(&mut plan, &args.budgets);
     let spec = match &args.llm {
-        Some(text) => parse_spec(text, "--llm".to_owned())?,
-        None => parse_spec(&record.llm_spec, format!("run {id}'s record"))?,
+        Some(text) => Some(parse_spec(text, "--llm".to_owned())?),
+        // A run without a model was recorded with the tuner's name, not a spec.
+        None if record.llm_spec.starts_with("none") => None,
+        None => Some(parse_spec(&record.llm_spec, format!("run {id}'s record"))?),
     };
-    let parts = parts(settings, &spec, &plan)?;
+    let parts = parts(settings, spec.as_ref(), &plan)?;
     carry_out(&store, &id, &plan, &parts, &args.progress)
 }

@@ -19,10 +19,13 @@ pub fn parse_spec(text: &str, whence: String) -> Result<LlmSpec, CliError> {
         })
 }
 
-pub fn parts(settings: &Settings, spec: &LlmSpec, plan: &Plan) -> Result<Parts, CliError> {
+pub fn parts(settings: &Settings, spec: Option<&LlmSpec>, plan: &Plan) -> Result<Parts, CliError> {
     let env = |name: &str| std::env::var(name).ok();
     let config = settings.llm.config(&env);
-    let provider = lathe_llm::provider_for(spec, &config).map_err(CliError::Llm)?;
+    let provider = spec
+        .map(|spec| lathe_llm::provider_for(spec, &config))
+        .transpose()
+        .map_err(CliError::Llm)?;
     let gpu = match &plan.gpu {
         Some(name) => Some(
             settings
