@@ -66,6 +66,8 @@ fn the_example_kernel_is_tuned_within_its_budget_and_only_its_block_changes() {
     assert_eq!(original.lines().count(), tuned.lines().count());
     let changes = report["changes"].as_array().unwrap();
     assert_eq!(changes.len(), differing.len(), "{report}");
+    let note = std::fs::read_to_string(sandbox.path().join("tuned/tune.md")).unwrap();
+    assert!(note.contains("| grid_and_parallel | BLOCK 32 → 64 |"), "{note}");
 }
 
 #[test]

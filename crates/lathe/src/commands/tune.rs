@@ -120,6 +120,12 @@ pub fn run(args: &TuneArgs, settings: &Settings) -> Result<ExitStatus, CliError>
         note(&summary(&tuned, start));
     }
     write_result(args, &tuned.source, Some(&report))?;
+    if let Some(dir) = &args.out {
+        emit(
+            &note_md(&args.kernel, &tuned, start),
+            Some(&dir.join("tune.md")),
+        )?;
+    }
     Ok(ExitStatus::Success)
 }
 
@@ -221,6 +227,30 @@ fn summary(tuned: &Tuned, start: Speed) -> String {
             start.ms,
             tuned.best.ms,
             start.ms / tuned.best.ms
+        ));
+    }
+    text
+}
+
+/// What changed and why, for a person: the summary, then every variant judged.
+fn note_md(kernel: &Path, tuned: &Tuned, start: Speed) -> String {
+    let mut text = format!(
+        "# lathe tune: `{}`\n\n{}\n\n",
+        kernel.display(),
+        summary(tuned, start)
+    );
+    text.push_str(
+        "| stage | variant | verdict | ms | kept | why |\n| --- | --- | --- | --- | --- | --- |\n",
+    );
+    for t in &tuned.trials {
+        text.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            t.stage,
+            t.change,
+            t.verdict,
+            t.ms.map_or_else(|| "-".to_owned(), |ms| format!("{ms:.4}")),
+            if t.kept { "yes" } else { "" },
+            t.why.replace('|', "\\|")
         ));
     }
     text
