@@ -90,13 +90,7 @@ impl Engine<'_> {
         if self.parts.provider.is_none() {
             // No model: the stage is the tuner's.
             self.tune_stage(stage, &measured)?;
-            let after = self.best.as_ref().and_then(|b| b.speed).map(|s| s.ms);
-            self.store.record_stage(&self.run, &record(after, block))?;
-            (self.emit)(&Event::StageFinished {
-                stage: id,
-                best_ms: after,
-            });
-            return Ok(());
+            return self.finish_stage(&record, block, None);
         }
         let prompt = match stored_prompt {
             Some(prompt) => prompt,
@@ -144,10 +138,21 @@ impl Engine<'_> {
         if self.plan.tune_after_stages && improved && stop.is_none() {
             self.tune_stage(stage, &measured)?;
         }
+        self.finish_stage(&record, block, stop)
+    }
+
+    /// The stage's record with the best after it, and the event; then the budget's stop, if one.
+    fn finish_stage(
+        &mut self,
+        record: &dyn Fn(Option<f64>, Option<String>) -> StageRecord,
+        block: Option<String>,
+        stop: Option<Halt>,
+    ) -> Result<(), Halt> {
         let after = self.best.as_ref().and_then(|b| b.speed).map(|s| s.ms);
-        self.store.record_stage(&self.run, &record(after, block))?;
+        let finished = record(after, block);
+        self.store.record_stage(&self.run, &finished)?;
         (self.emit)(&Event::StageFinished {
-            stage: id,
+            stage: finished.stage,
             best_ms: after,
         });
         stop.map_or(Ok(()), Err)

@@ -111,41 +111,24 @@ pub fn search<E>(
         for &i in &scope {
             for up in [true, false] {
                 loop {
-                    if let Some((i, value, why)) = proposals.pop() {
-                        // An informed proposal is tried before any step.
-                        let outcome = try_variant(
-                            source,
-                            tunables,
-                            &mut values,
-                            i,
-                            value,
-                            stage,
-                            margin,
-                            &mut best,
-                            &mut trials,
-                            why,
-                            judge,
-                            &mut judged,
-                            budget,
-                            clock,
-                        )?;
-                        if let Some(spent) = outcome.spent {
-                            stopped_by = Some(spent);
-                            break 'stages;
+                    // An informed proposal is tried before any step; a step goes on while it helps.
+                    let (target, value, why, stepping) = match proposals.pop() {
+                        Some((target, value, why)) => (target, value, why, false),
+                        None => {
+                            let allowed = allowed(stage, tunables[i].kind);
+                            let Some(next) = step(&allowed, tunables[i].kind, values[i], up) else {
+                                break;
+                            };
+                            let why = format!("coordinate step {}", if up { "up" } else { "down" });
+                            (i, next, why, true)
                         }
-                        continue;
-                    }
-                    let allowed = allowed(stage, tunables[i].kind);
-                    let Some(next) = step(&allowed, tunables[i].kind, values[i], up) else {
-                        break;
                     };
-                    let why = format!("coordinate step {}", if up { "up" } else { "down" });
                     let outcome = try_variant(
                         source,
                         tunables,
                         &mut values,
-                        i,
-                        next,
+                        target,
+                        value,
                         stage,
                         margin,
                         &mut best,
@@ -160,7 +143,7 @@ pub fn search<E>(
                         stopped_by = Some(spent);
                         break 'stages;
                     }
-                    if !outcome.kept {
+                    if stepping && !outcome.kept {
                         break;
                     }
                 }

@@ -67,7 +67,10 @@ fn the_example_kernel_is_tuned_within_its_budget_and_only_its_block_changes() {
     let changes = report["changes"].as_array().unwrap();
     assert_eq!(changes.len(), differing.len(), "{report}");
     let note = std::fs::read_to_string(sandbox.path().join("tuned/tune.md")).unwrap();
-    assert!(note.contains("| grid_and_parallel | BLOCK 32 → 64 |"), "{note}");
+    assert!(
+        note.contains("| grid_and_parallel | BLOCK 32 → 64 |"),
+        "{note}"
+    );
 }
 
 #[test]
