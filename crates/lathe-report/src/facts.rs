@@ -75,9 +75,15 @@ pub(crate) fn status_words(status: &RunStatus) -> String {
     }
 }
 
-/// Calls, tokens and cost over every model call.
+/// Calls, tokens and cost over every model call. A tuner variant (stage `tune`) is recorded in a
+/// call's shape but is no model call: it is counted apart.
 fn model_use(attempts: &[AttemptRecord]) -> String {
-    let calls: Vec<_> = attempts.iter().filter_map(|a| a.call.as_ref()).collect();
+    let tuned = attempts.iter().filter(|a| a.stage == "tune").count();
+    let calls: Vec<_> = attempts
+        .iter()
+        .filter(|a| a.stage != "tune")
+        .filter_map(|a| a.call.as_ref())
+        .collect();
     let failed = calls
         .iter()
         .filter(|c| matches!(c.outcome, CallOutcome::Failed { .. }))
@@ -103,6 +109,12 @@ fn model_use(attempts: &[AttemptRecord]) -> String {
     ));
     if unpriced > 0 {
         words.push_str(&format!(" (and {unpriced} unpriced)"));
+    }
+    if tuned > 0 {
+        words.push_str(&format!(
+            "; {tuned} tuner variant{}",
+            if tuned == 1 { "" } else { "s" }
+        ));
     }
     words
 }

@@ -84,13 +84,18 @@ impl RunData {
 /// The stage of the loop an attempt belongs to. A repair's own stage is `repair` (the
 /// analyst's diagnosis before it, `analyst`); it counts toward the stage whose candidate it
 /// repairs, which its key names first (`stage:memory_access/s2/repair1` belongs to
-/// `memory_access`, `seed/s0/repair1` to `seed`, `start/repair1/analyst` to `start`).
+/// `memory_access`, `seed/s0/repair1` to `seed`, `start/repair1/analyst` to `start`). A tuner
+/// variant (`tune`) counts toward the stage it tuned (`tune:memory_access/3f9a…`).
 pub(crate) fn loop_stage(attempt: &AttemptRecord) -> &str {
-    if attempt.stage != "repair" && attempt.stage != "analyst" {
+    if !matches!(attempt.stage.as_str(), "repair" | "analyst" | "tune") {
         return &attempt.stage;
     }
     let first = attempt.key.split('/').next().unwrap_or_default();
-    match first.strip_prefix("stage:").unwrap_or(first) {
+    let named = first
+        .strip_prefix("stage:")
+        .or_else(|| first.strip_prefix("tune:"))
+        .unwrap_or(first);
+    match named {
         "" => &attempt.stage,
         stage => stage,
     }

@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::scenarios::{budget_stopped, full_run, interpreter_run, no_correct};
+use common::scenarios::{
+    budget_stopped, full_run, interpreter_run, no_correct, repaired_and_tuned,
+};
 use lathe_report::report_md;
 
 #[test]
@@ -37,4 +39,20 @@ fn an_interpreter_run_never_claims_gpu_speed() {
     );
     assert!(!md.contains("vs eager ("), "{md}");
     insta::assert_snapshot!("interpreter_run", md);
+}
+
+#[test]
+fn repairs_diagnoses_and_tuner_variants_count_toward_their_stage() {
+    let md = report_md(&repaired_and_tuned());
+    // One stage row: the analyst's, the repair's and the tuner's attempts are its own.
+    assert!(
+        md.contains("| `grid_and_parallel` | ran |   | 4 | 2 |"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("| `tune` | ran") && !md.contains("| `analyst` | ran"),
+        "{md}"
+    );
+    assert!(md.contains("| `diagnosis` |"), "{md}");
+    insta::assert_snapshot!("repaired_and_tuned", md);
 }

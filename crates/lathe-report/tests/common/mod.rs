@@ -171,7 +171,11 @@ fn place(key: &str) -> (String, u32, u32) {
     let number = |part: &str, prefix: &str| part.strip_prefix(prefix).and_then(|n| n.parse().ok());
     let sample = parts.get(1).and_then(|p| number(p, "s")).unwrap_or(0);
     let round = parts.get(2).and_then(|p| number(p, "repair")).unwrap_or(0);
-    let stage = if round > 0 {
+    let stage = if parts[0].starts_with("tune:") {
+        "tune".to_owned()
+    } else if parts.last() == Some(&"analyst") {
+        "analyst".to_owned()
+    } else if round > 0 {
         "repair".to_owned()
     } else {
         parts[0]

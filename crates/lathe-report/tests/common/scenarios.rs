@@ -4,11 +4,11 @@ use lathe_core::VerdictKind;
 use lathe_report::RunData;
 use lathe_store::{Budget, CallOutcome, ModelCall, RunStatus, StageStatus, TokenUsage};
 
-use super::RunBuilder;
 use super::verdicts::{
     compile_error, correct, correct_on_interpreter, correct_without_compile, rejected,
     runtime_error, wrong,
 };
+use super::{RunBuilder, replied};
 
 const RELU: &str = "KernelBench/level1/19_ReLU.py";
 
@@ -191,6 +191,43 @@ pub fn interpreter_run() -> RunData {
         Some("no NCU metrics on the CPU interpreter"),
         None,
         (Some(41.27), Some(41.27)),
+    );
+    run.finish(RunStatus::Finished)
+}
+
+/// A stage whose first candidate failed to compile, was diagnosed by the analyst and repaired,
+/// then tuned: the repair and the tuner's variant both kept, in turn.
+pub fn repaired_and_tuned() -> RunData {
+    let run = RunBuilder::new("r20261121-160733-e2e2", "examples/relu.py", "H100 SXM");
+    let start_ms = 2.0;
+    let broken = run.judged(
+        "stage:grid_and_parallel/s0",
+        None,
+        compile_error("tl.arange's range must be a power of 2"),
+    );
+    run.call(
+        "stage:grid_and_parallel/s0/repair1/analyst",
+        Some(broken),
+        &replied("```json\n{\"critical_issue\": \"ROW = 300 is not a power of two\"}\n```"),
+    );
+    let fixed = run.judged(
+        "stage:grid_and_parallel/s0/repair1",
+        Some(broken),
+        correct(1.5, 2.1, 1.2),
+    );
+    run.keep(fixed);
+    let tuned = run.judged(
+        "tune:grid_and_parallel/6942126d7557",
+        Some(fixed),
+        correct(1.3, 2.1, 1.2),
+    );
+    run.keep(tuned);
+    run.stage(
+        "grid_and_parallel",
+        StageStatus::Ran,
+        None,
+        None,
+        (Some(start_ms), Some(1.3)),
     );
     run.finish(RunStatus::Finished)
 }
