@@ -7,14 +7,7 @@
 set -u
 lathe=$1 out=$2
 mkdir -p "$out"
-python3 - "$out/seed000_problem91.py" <<'PY'
-import sys
-from pathlib import Path
-
-text = next(Path("spec/seeds").glob("000_*.txt")).read_text()
-code = text.split("[CURRENT CODE]\n```python\n", 1)[1].split("\n```\n\n[NCU PROFILING METRICS]", 1)[0]
-Path(sys.argv[1]).write_text(code + "\n")
-PY
+python3 tools/device/seed_kernel.py 000 "$out/seed000_problem91.py"
 export LATHE_PICK_STATE="$out/pick-state.json"
 rm -f "$LATHE_PICK_STATE"
 printf '[llm]\nmax_concurrency = 1\n' >"$out/lathe.toml"

@@ -6,15 +6,9 @@
 set -u
 lathe=$1 out=$2 only=${3:-}
 mkdir -p "$out/kernels"
-python3 - "$out/kernels" <<'PY'
-import sys
-from pathlib import Path
-out = Path(sys.argv[1])
-for seed, name in [("000", "seed000_problem91"), ("002", "seed002_problem2"), ("003", "seed003_problem70")]:
-    text = next(Path("spec/seeds").glob(f"{seed}_*.txt")).read_text()
-    code = text.split("[CURRENT CODE]\n```python\n", 1)[1].split("\n```\n\n[NCU PROFILING METRICS]", 1)[0]
-    (out / f"{name}.py").write_text(code + "\n")
-PY
+for seed_name in 000:seed000_problem91 002:seed002_problem2 003:seed003_problem70; do
+  python3 tools/device/seed_kernel.py "${seed_name%%:*}" "$out/kernels/${seed_name#*:}.py"
+done
 run() {  # name problem kernel
   local started=$(date +%s%N)
   "$lathe" eval --problem "$2" --kernel "$3" --device cuda --json >"$out/$1.json" 2>"$out/$1.stderr"

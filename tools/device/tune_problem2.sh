@@ -7,14 +7,7 @@
 set -u
 lathe=$1 out=$2 budget=${3:-8}
 mkdir -p "$out"
-python3 - "$out/seed002_problem2.py" <<'PY'
-import sys
-from pathlib import Path
-
-text = next(Path("spec/seeds").glob("002_*.txt")).read_text()
-code = text.split("[CURRENT CODE]\n```python\n", 1)[1].split("\n```\n\n[NCU PROFILING METRICS]", 1)[0]
-Path(sys.argv[1]).write_text(code + "\n")
-PY
+python3 tools/device/seed_kernel.py 002 "$out/seed002_problem2.py"
 problem=examples/level2/2_conv_transpose_bias_clamp_scale/problem.py
 for name in seed002 ours; do
   case $name in

@@ -133,17 +133,12 @@ impl Engine<'_> {
         Some(called)
     }
 
-    /// The attempt's first commit: its prompt. An attempt begun before a kill and never
-    /// answered is asked again with the prompt on record.
+    /// The attempt's first commit: its prompt. A key begun before a kill and never answered is
+    /// taken over by the store (same row, same `seq`, the prompt sent now).
     fn begin(&mut self, new: NewAttempt) -> Result<Pending, Halt> {
-        let (id, seq, prompt) = match self.known.get(&new.key) {
-            Some(record) => (record.id, record.seq, record.prompt.clone()),
-            None => {
-                let id = self.store.begin_attempt(&self.run, &new)?;
-                let seq = self.store.attempt(id)?.seq;
-                (id, seq, new.prompt.clone())
-            }
-        };
+        let id = self.store.begin_attempt(&self.run, &new)?;
+        let seq = self.store.attempt(id)?.seq;
+        let prompt = new.prompt;
         self.files
             .write_attempt(seq, &new.key, "prompt.md", &prompt)?;
         (self.emit)(&Event::Calling {

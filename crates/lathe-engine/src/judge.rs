@@ -67,7 +67,6 @@ pub fn judge(
         limits: s.limits.clone(),
         progress_path: None,
     };
-    on_phase("check");
     let (tx, phases) = mpsc::channel();
     let finished = std::thread::scope(|scope| {
         let evaluation = scope.spawn(move || driver::evaluate_watched(worker, request, Some(tx)));

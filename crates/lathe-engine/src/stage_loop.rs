@@ -58,7 +58,7 @@ impl Engine<'_> {
             };
             if let Some(record) = &profile {
                 block = Some(record.block.clone());
-                measured = main_kernel_metrics(record);
+                measured = record.main_kernel_metrics();
                 if let Some(reason) = skip_reason(stage, &measured) {
                     self.store.record_stage(
                         &self.run,
@@ -252,27 +252,6 @@ impl Engine<'_> {
             }
         }
     }
-}
-
-/// The metrics of the candidate's longest-running kernel (medians over its launches).
-fn main_kernel_metrics(record: &ProfileRecord) -> BTreeMap<String, f64> {
-    let duration = |k: &&lathe_profile::KernelSummary| {
-        k.metrics
-            .iter()
-            .find(|(n, _)| n == "gpu__time_duration.sum")
-            .map_or(0.0, |(_, a)| a.median)
-    };
-    record
-        .kernels
-        .iter()
-        .max_by(|a, b| duration(a).total_cmp(&duration(b)))
-        .map(|main| {
-            main.metrics
-                .iter()
-                .map(|(name, aggregate)| (name.clone(), aggregate.median))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The stage's skip rule that the measured metrics meet, with the numbers.

@@ -227,11 +227,8 @@ pub fn profile(
     })
 }
 
-/// ncu's options: only the marked region, at most `launch_count` launches, every process the
-/// worker starts, base units (so a unit never changes with a value's size), raw page as CSV into
-/// its own file (the candidate's prints go to the worker's stdout, not into the table).
-/// The metric of the record's kernel list.
-const DURATION: &str = "gpu__time_duration.sum";
+/// The metric of the record's kernel list: each kernel's time under the profiler.
+pub(crate) const DURATION: &str = "gpu__time_duration.sum";
 /// Launch facts worth keeping in the record whatever the stage (ncu writes every `launch__*`
 /// attribute and every device attribute into each row; the rest would bury the metrics).
 const LAUNCH_FACTS: [&str; 4] = [
@@ -247,6 +244,9 @@ fn keep_only(kernel: &mut KernelSummary, collected: &[String]) {
     kernel.unreadable.retain(|(name, _)| wanted(name));
 }
 
+/// ncu's options: only the marked region, at most `launch_count` launches, every process the
+/// worker starts, base units (so a unit never changes with a value's size), raw page as CSV into
+/// its own file (the candidate's prints go to the worker's stdout, not into the table).
 fn ncu_args(config: &ProfileConfig, metrics: &[String], log: &Path) -> Vec<OsString> {
     let mut args: Vec<OsString> = [
         "--target-processes",

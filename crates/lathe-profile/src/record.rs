@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::known_metrics::UnknownMetric;
 use crate::ncu::Ncu;
+use crate::profile::DURATION;
 use crate::shown::MissingMetric;
 use crate::summary::KernelSummary;
 
@@ -61,4 +62,22 @@ pub struct ProfileSeconds {
     pub metric_check: f64,
     /// ncu and the worker under it.
     pub capture: f64,
+}
+
+impl ProfileRecord {
+    /// The metrics of the candidate's longest-running own kernel (by `gpu__time_duration.sum`),
+    /// medians over its launches: what a stage's skip rule and the tuner's rules read.
+    pub fn main_kernel_metrics(&self) -> std::collections::BTreeMap<String, f64> {
+        let duration = |k: &&KernelSummary| k.metric(DURATION).map_or(0.0, |a| a.median);
+        self.kernels
+            .iter()
+            .max_by(|a, b| duration(a).total_cmp(&duration(b)))
+            .map(|main| {
+                main.metrics
+                    .iter()
+                    .map(|(name, aggregate)| (name.clone(), aggregate.median))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }

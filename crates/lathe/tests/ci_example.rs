@@ -9,7 +9,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::{Run, Sandbox};
 use serde::Deserialize;
@@ -38,23 +38,20 @@ struct Manifest {
     reply: Vec<Entry>,
 }
 
-fn example_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/ci/add_relu")
-}
-
 fn manifest() -> Vec<Entry> {
-    let text = std::fs::read_to_string(example_dir().join("replies/manifest.toml")).unwrap();
+    let text =
+        std::fs::read_to_string(common::ci_example_dir().join("replies/manifest.toml")).unwrap();
     toml::from_str::<Manifest>(&text).unwrap().reply
 }
 
 fn reply_text(entry: &Entry) -> String {
-    std::fs::read_to_string(example_dir().join("replies").join(&entry.file)).unwrap()
+    std::fs::read_to_string(common::ci_example_dir().join("replies").join(&entry.file)).unwrap()
 }
 
 #[test]
 fn the_manifest_declares_every_reply_in_serving_order() {
     let entries = manifest();
-    let mut on_disk: Vec<String> = std::fs::read_dir(example_dir().join("replies"))
+    let mut on_disk: Vec<String> = std::fs::read_dir(common::ci_example_dir().join("replies"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|name| name.ends_with(".md"))
@@ -126,7 +123,10 @@ fn ask(sandbox: &Sandbox, entry: &Entry) -> Run {
 /// `lathe eval --json` of this kernel against the example's problem, under the interpreter with
 /// interpreter timing: the verdict object.
 fn eval(sandbox: &Sandbox, kernel: &Path, python: &Path) -> serde_json::Value {
-    let problem = example_dir().join("problem.py").display().to_string();
+    let problem = common::ci_example_dir()
+        .join("problem.py")
+        .display()
+        .to_string();
     let kernel = kernel.display().to_string();
     let python = python.display().to_string();
     let run = sandbox.run(&[
@@ -169,7 +169,11 @@ fn every_reply_gets_its_declared_outcome() {
     let Some(python) = common::worker_python(TEST) else {
         return;
     };
-    let baseline = eval(&Sandbox::new(), &example_dir().join("kernel.py"), &python);
+    let baseline = eval(
+        &Sandbox::new(),
+        &common::ci_example_dir().join("kernel.py"),
+        &python,
+    );
     let baseline_ms = interpreter_ms(&baseline);
     let mut fastest_ms = f64::INFINITY;
 

@@ -10,19 +10,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Run, Sandbox};
-
-fn example_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/ci/add_relu")
-}
-
-fn example(file: &str) -> String {
-    example_dir().join(file).display().to_string()
-}
+use common::{Run, Sandbox, ci_example as example, ci_example_dir};
 
 /// `optimize` over the example on the interpreter, with `extra` flags, printing JSON events.
 fn optimize_args(python: &Path, llm: &str, extra: &[&str]) -> Vec<String> {
@@ -136,7 +128,7 @@ fn expected() -> Vec<(String, String)> {
 /// A script model that serves the example's replies in order and logs each call, so that a
 /// repeated call cannot go unseen.
 fn script_model(sandbox: &Sandbox) -> String {
-    for entry in std::fs::read_dir(example_dir().join("replies")).unwrap() {
+    for entry in std::fs::read_dir(ci_example_dir().join("replies")).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         sandbox.write(
@@ -172,7 +164,7 @@ fn a_run_meets_every_reply_kind_ends_with_the_faster_kernel_and_resumes_after_si
     assert_eq!(end["status"], "finished", "{end}");
     assert_eq!(end["model_calls"], 12, "{end}");
     let best = end["best"].as_str().unwrap().to_owned();
-    let faster = std::fs::read_to_string(example_dir().join("replies/006.md")).unwrap();
+    let faster = std::fs::read_to_string(ci_example_dir().join("replies/006.md")).unwrap();
     let kernel = best_kernel(&best);
     assert!(kernel.contains("BLOCK = 1024"), "{kernel}");
     assert!(
@@ -371,7 +363,7 @@ fn without_a_model_the_stages_tune_the_starting_kernels_constants() {
             .all(|(k, _)| k.starts_with("tune:grid_and_parallel/")),
         "{tried:?}"
     );
-    let original = std::fs::read_to_string(example_dir().join("kernel.py")).unwrap();
+    let original = std::fs::read_to_string(ci_example_dir().join("kernel.py")).unwrap();
     let best = best_kernel(end["best"].as_str().unwrap());
     for (before, after) in original
         .lines()
@@ -443,7 +435,7 @@ fn numbered_replies(sandbox: &Sandbox, replies: &[&str]) -> String {
 }
 
 fn reply_file(name: &str) -> String {
-    std::fs::read_to_string(example_dir().join("replies").join(name)).unwrap()
+    std::fs::read_to_string(ci_example_dir().join("replies").join(name)).unwrap()
 }
 
 /// Without a starting kernel the model writes one: the correct one of two first kernels is

@@ -4,17 +4,7 @@
 
 mod common;
 
-use std::path::PathBuf;
-
-use common::Sandbox;
-
-fn example(file: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/ci/add_relu")
-        .join(file)
-        .display()
-        .to_string()
-}
+use common::{Sandbox, ci_example as example};
 
 #[test]
 fn the_example_kernel_is_tuned_within_its_budget_and_only_its_block_changes() {

@@ -129,7 +129,7 @@ pub fn run(args: &TuneArgs, settings: &Settings) -> Result<ExitStatus, CliError>
     Ok(ExitStatus::Success)
 }
 
-/// The profile's registers per thread for the kernel's main kernel, for the stage rule that
+/// The profile's registers per thread for the kernel's longest-running kernel, for the stage rule that
 /// reads it; nothing when no profile can be had (the search then only steps).
 fn registers(
     settings: &Settings,
@@ -151,16 +151,7 @@ fn registers(
     };
     let config = settings.profile.config(&settings.eval);
     match lathe_profile::profile(&config, &target, &request) {
-        Ok(record) => Ok(record
-            .kernels
-            .first()
-            .map(|k| {
-                k.metrics
-                    .iter()
-                    .map(|(n, a)| (n.clone(), a.median))
-                    .collect()
-            })
-            .unwrap_or_default()),
+        Ok(record) => Ok(record.main_kernel_metrics()),
         Err(unavailable) => {
             note(&format!(
                 "no profile for the stage rules: {}",

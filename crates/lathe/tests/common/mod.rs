@@ -109,3 +109,13 @@ pub fn worker_python(test: &str) -> Option<PathBuf> {
         }
     }
 }
+
+/// The optimization loop's CI example, `examples/ci/add_relu/`.
+pub fn ci_example_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/ci/add_relu")
+}
+
+/// A file of the CI example, as a command-line argument.
+pub fn ci_example(file: &str) -> String {
+    ci_example_dir().join(file).display().to_string()
+}
