@@ -42,7 +42,7 @@ def judge(lathe: str, fixture: dict) -> dict:
         result = {"verdict": "no-json", "stderr": run.stderr[-2000:]}
     got = result.get("verdict")
     ok = got == fixture["verdict"]
-    for key in ("rule", "reason"):
+    for key in ("rule", "reason", "phase"):
         if key in fixture and result.get(key) != fixture[key]:
             ok = False
     if "static" in fixture and result.get("static") != fixture["static"]:

@@ -1,9 +1,15 @@
 """Entry point: ``python -m lathe_worker REQUEST.json RESULT.json``; the request's kind is
 ``eval``, ``profile`` (run under Nsight Compute by the harness) or ``probe``.
 
+For `eval` this process is the judge (docs/design/judge.md): it hardens itself, starts the
+runner that alone runs the candidate, judges, ends every process the runner left behind, and
+only then writes the result. With LATHE_NONCE_STDIN=1 it first reads a nonce from its standard
+input and puts it in the result, so the harness can tell its result from one a candidate forged.
+
 Exit codes: 0 when a result was written (whatever the verdict), 2 for a request it cannot
 understand, 1 for a defect of the worker itself. A candidate that kills the process (a fault,
-``os.abort()``) leaves no result: the harness reports that death.
+``os.abort()``; only the profile target runs candidates in this process) leaves no result: the
+harness reports that death.
 """
 
 from __future__ import annotations
@@ -22,7 +28,12 @@ from lathe_worker.protocol import (
     parse_request,
     write_result,
 )
-from lathe_worker.verdicts import ProblemError, VerdictReached, traceback_tail
+from lathe_worker.verdicts import (
+    EnvironmentProblem,
+    ProblemError,
+    VerdictReached,
+    traceback_tail,
+)
 
 
 def main(argv: list[str]) -> int:
@@ -30,66 +41,91 @@ def main(argv: list[str]) -> int:
         sys.stderr.write("usage: python -m lathe_worker REQUEST.json RESULT.json\n")
         return 2
     request_path, result_path = Path(argv[1]), Path(argv[2])
+    nonce = _read_nonce()
+
+    def write(result: dict[str, Any]) -> None:
+        write_result(result_path, result if nonce is None else {**result, "nonce": nonce})
+
     try:
         request = parse_request(json.loads(request_path.read_text()))
     except (OSError, ValueError, ProtocolError) as e:
-        write_result(result_path, {"outcome": "protocol_error", "error": {"message": str(e)}})
+        write({"outcome": "protocol_error", "error": {"message": str(e)}})
         return 2
     _limit_resources(request)
     if isinstance(request, EvalRequest):
-        result = _evaluate(request)
-        write_result(result_path, result)
-        if result.get("verdict", {}).get("cuda_error"):
-            # The CUDA context is unusable; interpreter teardown could hang on it.
-            os._exit(0)
+        from lathe_worker.sandbox import end_descendants, harden_judge
+
+        hardening = harden_judge()
+        result = _evaluate(request, result_path.parent, hardening)
+        # No process the candidate started may outlive its verdict, or see it written.
+        result["ended_processes"] = end_descendants()
+        write(result)
         return 1 if result["outcome"] == "worker_error" else 0
     if isinstance(request, ProfileRequest):
         result = _profile(request)
-        write_result(result_path, result)
+        write(result)
         if result.get("verdict", {}).get("cuda_error"):
             os._exit(0)
         return 1 if result["outcome"] == "worker_error" else 0
     from lathe_worker.probe import probe
 
-    write_result(result_path, {"kind": "probe", "outcome": "probe", "probe": probe(request)})
+    write({"kind": "probe", "outcome": "probe", "probe": probe(request)})
     return 0
 
 
-def _evaluate(request: EvalRequest) -> dict[str, Any]:
-    from lathe_worker.evaluate import Evaluation, Progress
+def _evaluate(request: EvalRequest, scratch: Path, hardening: dict[str, bool]) -> dict[str, Any]:
+    # The runner starts first: its imports and CUDA start overlap the judge's own.
+    from lathe_worker.runner_client import RunnerClient, RunnerDefect
+
+    runner = RunnerClient(request.device, scratch, request.runner_cache_dir)
+    from lathe_worker.evaluate import Evaluation
     from lathe_worker.fingerprint import fingerprint
+    from lathe_worker.progress import Progress
 
     progress = Progress(request.progress_path)
-    evaluation = Evaluation(request, progress)
     result: dict[str, Any] = {"kind": "eval", "outcome": "verdict"}
     missing = _missing_device(request.device)
     if missing:
+        runner.stop()
         return {"kind": "eval", "outcome": "environment_error", "error": {"message": missing}}
+    evaluation = Evaluation(request, progress, runner)
     try:
         result["verdict"] = evaluation.run()
     except VerdictReached as reached:
         result["verdict"] = reached.verdict
     except ProblemError as e:
         result = {"kind": "eval", "outcome": "problem_error", "error": {"message": str(e)}}
+    except EnvironmentProblem as e:
+        result = {"kind": "eval", "outcome": "environment_error", "error": {"message": str(e)}}
+    except RunnerDefect as e:
+        result = {
+            "kind": "eval",
+            "outcome": "worker_error",
+            "error": {"message": f"the runner failed: {e}", "traceback_tail": e.traceback_tail},
+        }
     except Exception as e:
         result = {
             "kind": "eval",
             "outcome": "worker_error",
             "error": {"message": f"{type(e).__name__}: {e}", "traceback_tail": traceback_tail(e)},
         }
+    finally:
+        runner.stop()
+        evaluation.importer.close()
     result["notes"] = evaluation.notes
     result["phases"] = progress.finish()
     try:
         result["fingerprint"] = fingerprint(request.device)
-    except Exception as e:  # a faulted CUDA context cannot answer; the verdict says why
+    except Exception as e:
         result["fingerprint"] = {"device": request.device, "error": str(e)[:500]}
+    result["fingerprint"]["isolation"] = {"judge": hardening, "runner": runner.isolation}
     return result
 
 
 def _profile(request: ProfileRequest) -> dict[str, Any]:
     """`profiled` with what the region ran, or the candidate's failure as a verdict."""
-    from lathe_worker.evaluate import Progress
     from lathe_worker.profile import profile
+    from lathe_worker.progress import Progress
 
     progress = Progress(request.progress_path)
     missing = _missing_device(request.device)
@@ -113,6 +149,16 @@ def _profile(request: ProfileRequest) -> dict[str, Any]:
         }
     result["phases"] = progress.finish()
     return result
+
+
+def _read_nonce() -> str | None:
+    """The harness's nonce, from standard input, when it says it sent one. It never goes into
+    this process's environment or arguments, which other processes can read."""
+    if os.environ.pop("LATHE_NONCE_STDIN", None) != "1":
+        return None
+    text = sys.stdin.read(256).strip()
+    sys.stdin.close()
+    return text or None
 
 
 def _missing_device(device: str) -> str | None:

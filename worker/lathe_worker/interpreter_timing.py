@@ -8,16 +8,16 @@ that launches far fewer programs; it says nothing about memory traffic, occupanc
 else a GPU cares about. So the result lives in its own field (``interpreter_timing``), never in
 ``timing``, carries its note, and holds no speedup.
 
-The method is ``Timer``'s, cut down to what an interpreter can afford: one warm-up round, then
-up to ``RUNS`` timed rounds, candidate and reference interleaved call by call, stopped early
-once the whole measurement has taken ``BUDGET_SECONDS`` (at least one timed round always runs).
-The clock is the one captured before the candidate was imported [integrity row 4].
+The calls are made as on a GPU (timed_calls.py: fresh inputs each call, the runner's times
+checked against the judge's clock), cut down to what an interpreter can afford: one warm-up
+round, then up to ``RUNS`` timed rounds, candidate and reference interleaved call by call,
+stopped early once the whole measurement has taken ``BUDGET_SECONDS`` (at least one timed round
+always runs).
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
 from typing import Any
 
 RUNS = 5
@@ -27,34 +27,6 @@ NOTE = (
     "Triton's CPU interpreter: orders kernels by the work the interpreter does "
     "(programs launched x work per program); not GPU performance"
 )
-
-
-def measure(
-    callables: dict[str, Callable[[], Any]],
-    clock: Callable[[], float],
-    after_call: Callable[[str], None],
-    *,
-    runs: int = RUNS,
-    warmup_runs: int = WARMUP_RUNS,
-    budget_seconds: float = BUDGET_SECONDS,
-) -> dict[str, list[float]]:
-    """Milliseconds per timed call, by name. `after_call(name)` runs after each call, outside
-    the timed span (the harness's checks on what the call left behind)."""
-    started = clock()
-    for _ in range(warmup_runs):
-        for name, fn in callables.items():
-            fn()
-            after_call(name)
-    times: dict[str, list[float]] = {name: [] for name in callables}
-    while True:
-        for name, fn in callables.items():
-            begin = clock()
-            fn()
-            times[name].append((clock() - begin) * 1e3)
-            after_call(name)
-        done = len(times[next(iter(times))])
-        if done >= runs or clock() - started >= budget_seconds:
-            return times
 
 
 def summarize(times_ms: list[float]) -> dict[str, Any]:

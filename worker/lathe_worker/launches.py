@@ -6,10 +6,13 @@ wrapped once, before the candidate is imported, and count launches of functions 
 candidate's module. CUDA kernels built with `load_inline` are traced at the Python boundary: the
 extension module it returns is wrapped, and each call of a compiled function is counted.
 
-"Ghost" mode answers "do the candidate's kernels do real work?": Triton launches are skipped
-(their output buffers keep whatever was there, poison included), and compiled CUDA functions'
-results are overwritten with NaN. If the model's output is unchanged, the kernels did nothing
-that mattered.
+"Ghost" mode answers "do the candidate's kernels do real work?": Triton launches are skipped,
+compiled CUDA functions' results are overwritten with NaN, and every tensor PyTorch allocates
+during the call without initialising it (`empty`, `empty_like`, `new_empty`, ...) starts as
+NaN (or the largest value of an integer type). If the model's output is unchanged, the kernels
+did nothing that mattered. The poisoned allocations matter for honest candidates: a buffer that
+only the switched-off kernels would have written must not hold the previous call's correct
+values just because the allocator handed back the same bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from lathe_worker.loading import CANDIDATE_MODULE
 
@@ -36,7 +40,8 @@ class LaunchTracker:
     def ghosted(self):
         self.ghost = True
         try:
-            yield
+            with _PoisonedAllocations():
+                yield
         finally:
             self.ghost = False
 
@@ -101,6 +106,46 @@ class _TracedExtension:
         return call
 
 
+class _PoisonedAllocations(TorchDispatchMode):
+    """Fills every uninitialised allocation made through PyTorch with poison."""
+
+    _UNINITIALISED = frozenset(
+        (
+            "empty.memory_format",
+            "empty_strided.default",
+            "empty_like.default",
+            "new_empty.default",
+            "new_empty_strided.default",
+            "empty.names",
+        )
+    )
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        result = func(*args, **(kwargs or {}))
+        name = f"{func._opname}.{func._overloadname}"
+        if name in self._UNINITIALISED and isinstance(result, torch.Tensor):
+            _fill_poison(result)
+        return result
+
+
+def prepare_ghost() -> None:
+    """Enters the poisoning mode once, so that what PyTorch imports on first entering a dispatch
+    mode (it rebinds a few `torch` functions) happens before the guards' snapshot."""
+    with _PoisonedAllocations():
+        torch.empty(1)
+
+
+def _fill_poison(t: torch.Tensor) -> None:
+    if t.numel() == 0:
+        return
+    if t.dtype.is_floating_point or t.dtype.is_complex:
+        t.fill_(float("nan"))
+    elif t.dtype == torch.bool:
+        t.fill_(True)
+    else:
+        t.fill_(torch.iinfo(t.dtype).max)
+
+
 def _poison(result: Any) -> None:
     for item in result if isinstance(result, tuple | list) else [result]:
         if isinstance(item, torch.Tensor) and item.dtype.is_floating_point:
@@ -117,3 +162,21 @@ def _wrap_load_inline() -> None:
             return _TracedExtension(__original(*args, **kwargs))
 
         setattr(ext, name, load)
+
+
+def allow_autotune_under_interpreter() -> None:
+    """`@triton.autotune` asks the active GPU driver for a benchmarker, and under
+    TRITON_INTERPRET=1 there is none ("0 active drivers"). The interpreter gets one here: each
+    config runs once, timed by the wall clock, so every config is exercised and one is chosen,
+    as on a GPU. Call once, before the candidate is imported."""
+    import time
+
+    from triton.runtime import autotuner
+
+    def bench(kernel_call: Callable[[], Any], quantiles: Any = None) -> Any:
+        started = time.perf_counter()
+        kernel_call()
+        ms = (time.perf_counter() - started) * 1e3
+        return [ms] * len(quantiles) if quantiles else ms
+
+    autotuner.Autotuner.do_bench = property(lambda self: self._do_bench or bench)

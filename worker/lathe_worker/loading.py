@@ -15,7 +15,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from lathe_worker.verdicts import ProblemError, VerdictReached, compile_error, runtime_error
+from lathe_worker.verdicts import (
+    EnvironmentProblem,
+    ProblemError,
+    VerdictReached,
+    compile_error,
+    environment_cause,
+    runtime_error,
+)
 
 PROBLEM_MODULE = "lathe_problem"
 CANDIDATE_MODULE = "lathe_candidate"
@@ -71,6 +78,9 @@ def load_candidate(path: Path) -> ModuleType:
     try:
         exec(code, module.__dict__)
     except BaseException as e:  # SystemExit and KeyboardInterrupt from a candidate are its errors
+        lack = environment_cause(e)
+        if lack is not None:
+            raise EnvironmentProblem(f"{lack} ({type(e).__name__}: {str(e).strip()[:300]})") from e
         if _is_build_failure(e):
             message = f"{path.name} failed to build: {type(e).__name__}: {e}"
             raise VerdictReached(compile_error(message, "load", e)) from e

@@ -5,6 +5,9 @@ candidate creating the same parameters in the same order starts with the same va
 every parameter and buffer of the reference has a candidate counterpart of the same name and
 shape, the reference's values are then copied over, so that a candidate that creates them in
 another order is judged on its computation, not on its initialisation.
+
+The judge builds the reference (`build_reference`); the runner builds the candidate
+(`build_candidate`), with a throw-away CPU copy of the reference for the parameter values.
 """
 
 from __future__ import annotations
@@ -14,16 +17,31 @@ from typing import Any
 
 import torch
 
-from lathe_worker.verdicts import VerdictReached, runtime_error
+from lathe_worker.verdicts import ProblemError, VerdictReached, runtime_error
 
 
-def build_models(
-    problem: ModuleType, candidate: ModuleType, seed: int, device: torch.device
-) -> tuple[torch.nn.Module, torch.nn.Module, str]:
-    """(reference, candidate, how parameters were matched)."""
-    init_inputs = list(problem.get_init_inputs())
+def build_reference(problem: ModuleType, seed: int, device: torch.device) -> torch.nn.Module:
+    """The problem's `Model`, built after `seed`. A failure is the problem's, not a verdict."""
+    init_inputs = _init_inputs(problem)
     torch.manual_seed(seed)
-    reference = problem.Model(*init_inputs)
+    try:
+        return problem.Model(*init_inputs).to(device)
+    except Exception as e:
+        raise ProblemError(f"the problem's Model(*get_init_inputs()) failed: {_brief(e)}") from e
+
+
+def build_candidate(
+    problem: ModuleType, candidate: ModuleType, seed: int, device: torch.device
+) -> tuple[torch.nn.Module, str]:
+    """(the candidate's `ModelNew`, how its parameters were matched). The reference is built
+    here too, on the CPU and after the same seed, only to copy its parameter values; it is
+    never run."""
+    init_inputs = _init_inputs(problem)
+    torch.manual_seed(seed)
+    try:
+        reference = problem.Model(*init_inputs)
+    except Exception as e:
+        raise ProblemError(f"the problem's Model(*get_init_inputs()) failed: {_brief(e)}") from e
     torch.manual_seed(seed)
     try:
         model = candidate.ModelNew(*init_inputs)
@@ -34,11 +52,32 @@ def build_models(
             runtime_error(TypeError("ModelNew(...) is not a torch.nn.Module"), "construct")
         )
     how = _copy_matching_state(reference, model)
+    del reference
     try:
         model = model.to(device)
     except BaseException as e:
         raise VerdictReached(runtime_error(e, "construct")) from e
-    return reference.to(device), model, how
+    return model, how
+
+
+def build_models(
+    problem: ModuleType, candidate: ModuleType, seed: int, device: torch.device
+) -> tuple[torch.nn.Module, torch.nn.Module, str]:
+    """(reference, candidate, how parameters were matched), in one process: the profile
+    target's way (it judges nothing)."""
+    model, how = build_candidate(problem, candidate, seed, device)
+    return build_reference(problem, seed, device), model, how
+
+
+def _init_inputs(problem: ModuleType) -> list[Any]:
+    try:
+        return list(problem.get_init_inputs())
+    except Exception as e:
+        raise ProblemError(f"the problem's get_init_inputs() failed: {_brief(e)}") from e
+
+
+def _brief(error: BaseException) -> str:
+    return f"{type(error).__name__}: {str(error).strip()[:500]}"
 
 
 def _copy_matching_state(reference: torch.nn.Module, model: torch.nn.Module) -> str:
@@ -59,15 +98,33 @@ def _copy_matching_state(reference: torch.nn.Module, model: torch.nn.Module) -> 
 
 
 def make_inputs(problem: ModuleType, seed: int, device: torch.device) -> list[Any]:
-    """The problem's inputs for one trial, generated after the trial's seed, on the device.
+    """The problem's inputs for one call, generated after `seed`, on the device.
 
     Tensors the problem creates without naming a device are created on `device` directly (a
     CPU generator filling gigabytes would dominate an evaluation's time); a problem that names
-    one is moved there. This copy stays untouched: calls get copies of it (`fresh_copies`)."""
+    one is moved there. The judge and the runner each call this with the same seed and get the
+    same values. A failure is the problem's (ProblemError), with a hint where the cause is
+    known."""
     torch.manual_seed(seed)
-    with torch.device(device):
-        inputs = problem.get_inputs()
-    return [x.detach().to(device) if isinstance(x, torch.Tensor) else x for x in inputs]
+    try:
+        with torch.device(device):
+            inputs = problem.get_inputs()
+        return [x.detach().to(device) if isinstance(x, torch.Tensor) else x for x in inputs]
+    except Exception as e:
+        message = f"the problem's get_inputs() failed: {_brief(e)}"
+        if device.type == "cpu" and _needs_cuda(e):
+            message += (
+                "; it puts tensors on a CUDA device itself (`.cuda()` or device='cuda'), which "
+                "--device interpret (the CPU) cannot honour: create them without a device "
+                "(lathe places them), or judge on a GPU"
+            )
+        raise ProblemError(message) from e
+
+
+def _needs_cuda(error: BaseException) -> bool:
+    text = str(error)
+    markers = ("CUDA", "NVIDIA driver", "cuda", "Torch not compiled with CUDA")
+    return any(m in text for m in markers)
 
 
 def fresh_copies(inputs: list[Any]) -> list[Any]:
@@ -88,25 +145,3 @@ def changed_input(pristine: list[Any], used: list[Any]) -> int | None:
             if not same:
                 return i
     return None
-
-
-def poison_free_memory(nbytes: int, device: torch.device) -> None:
-    """Leaves freed memory of the allocator full of 0xFF (NaN as float32), so that an output
-    the candidate allocates but never writes reads as NaN, not as a stale correct answer."""
-    if nbytes <= 0:
-        return
-    block = torch.empty(nbytes, dtype=torch.uint8, device=device)
-    block.fill_(0xFF)
-    del block
-
-
-def scrub(outputs: list[torch.Tensor]) -> None:
-    """Overwrites tensors before they are freed (the reference's outputs, chiefly), so that their
-    bytes cannot be handed to a later candidate call by the allocator [integrity row 7]."""
-    for t in outputs:
-        if t.dtype.is_floating_point:
-            t.fill_(float("nan"))
-        elif t.dtype == torch.bool:
-            t.fill_(True)
-        else:
-            t.fill_(-1 if t.dtype.is_signed else 0xFF)

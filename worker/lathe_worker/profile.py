@@ -19,8 +19,8 @@ from typing import Any
 import torch
 
 from lathe_worker import launches, models
-from lathe_worker.evaluate import Progress
 from lathe_worker.loading import load_candidate, load_problem
+from lathe_worker.progress import Progress
 from lathe_worker.protocol import ProfileRequest
 from lathe_worker.verdicts import VerdictReached, classify_failure
 

@@ -19,6 +19,11 @@ from lathe_worker import PROTOCOL_VERSION
 DEVICES = ("cuda", "interpret")
 BACKENDS = ("triton", "cuda")
 POLICIES = ("default", "strict")
+# How floating outputs are judged (compare.py; docs/design/judge.md, "Correctness").
+RULES = ("error-factor", "kernelbench")
+# The error-factor rule's factor: a candidate may be off by this many times PyTorch's own
+# largest float32 error on the same output.
+DEFAULT_ERROR_FACTOR = 8.0
 
 # KernelBench's tolerances: [atol, rtol] by output dtype.
 DEFAULT_TOLERANCES = {
@@ -41,6 +46,8 @@ class Correctness:
         default_factory=lambda: dict(DEFAULT_TOLERANCES)
     )
     second_shape: bool = True
+    rule: str = "error-factor"
+    error_factor: float = DEFAULT_ERROR_FACTOR
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,8 @@ class EvalRequest:
     policy: str
     file_size_bytes: int | None
     progress_path: Path | None
+    # Where the runner keeps its compiler caches (Triton, torch extensions); None: its scratch.
+    runner_cache_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +166,8 @@ def parse_request(data: Any) -> EvalRequest | ProfileRequest | ProbeRequest:
             seed=_get(c, "seed", int, 42),
             tolerances=tolerances,
             second_shape=_get(c, "second_shape", bool, True),
+            rule=_choice(c, "rule", RULES, "error-factor"),
+            error_factor=_positive(_get(c, "error_factor", float, DEFAULT_ERROR_FACTOR)),
         ),
         timing=Timing(
             enabled=measure and device == "cuda",
@@ -175,7 +186,18 @@ def parse_request(data: Any) -> EvalRequest | ProfileRequest | ProbeRequest:
         policy=_choice(_get(data, "integrity", dict, {}), "policy", POLICIES, "default"),
         file_size_bytes=_get(_get(data, "limits", dict, {}), "file_size_bytes", int),
         progress_path=Path(progress) if progress else None,
+        runner_cache_dir=_optional_path(_get(_get(data, "runner", dict, {}), "cache_dir", str)),
     )
+
+
+def _positive(value: float) -> float:
+    if not value > 0:
+        raise ProtocolError(f"`error_factor` must be positive, got {value!r}")
+    return value
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return Path(value) if value else None
 
 
 def _profile_request(

@@ -1,81 +1,84 @@
-"""Timing on the GPU, after the method of ``triton.testing.do_bench``, made resistant to cheats.
+"""Timing, after the method of ``triton.testing.do_bench``, made resistant to cheats.
 
-Per timed call: the L2 cache is flushed by writing a buffer twice its size; a start event is
-recorded; the callable runs; then a device-wide synchronize (so that work on any stream counts
-[integrity row 1]) before the end event. The first call (JIT compilation, autotuning) is never
-timed; warm-up runs by count and by time; timed runs continue until both a count and a time
-budget are met (or a cap is hit). Several callables are timed interleaved, call by call, so that
-clock drift and thermal state affect them alike. Statistics: median, IQR, min, mean, and the raw
-array. Every function used here was captured before the candidate was imported.
+One timed call (`CallTimer.time`): on a GPU the L2 cache is flushed by writing a buffer twice its
+size, a start event is recorded, the callable runs, then a device-wide synchronize (so that
+work on any stream counts [integrity row 1]) before the end event; on the CPU the wall clock
+brackets the call. The runner times the candidate this way, and the judge times the eager
+reference and torch.compile the same way, interleaved call by call with the candidate so that
+clock drift and thermal state affect them alike (evaluate.py). `measure` runs one callable
+through warm-up and timed runs on its own (the torch.compile baseline). Statistics: median,
+IQR, min, mean, drift and the raw array. Every function used here was captured before any
+candidate code ran.
 """
 
 from __future__ import annotations
 
 import ctypes
 import statistics
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 
-from lathe_worker.integrity import Guards
 from lathe_worker.protocol import Timing
 
 FLUSH_MIN_BYTES = 64 << 20
 
 
-@dataclass
-class Timer:
-    guards: Guards
-    config: Timing
+class CallTimer:
+    """Times single calls on `device` ("cuda" or "cpu")."""
 
-    def __post_init__(self) -> None:
-        l2 = torch.cuda.get_device_properties(0).L2_cache_size
-        self.l2_bytes = int(l2)
-        size = max(2 * self.l2_bytes, FLUSH_MIN_BYTES)
-        self.flush = torch.empty(size, dtype=torch.uint8, device="cuda")
-        self.persisting_l2_reset = reset_persisting_l2()
+    def __init__(self, device: torch.device) -> None:
+        self.cuda = device.type == "cuda"
+        self.synchronize: Callable[[], None] = torch.cuda.synchronize
+        self.event: Any = torch.cuda.Event
+        self.clock: Callable[[], float] = time.perf_counter
+        self.l2_bytes = 0
+        self.flush: torch.Tensor | None = None
+        self.persisting_l2_reset: bool | None = None
+        if self.cuda:
+            self.l2_bytes = int(torch.cuda.get_device_properties(0).L2_cache_size)
+            size = max(2 * self.l2_bytes, FLUSH_MIN_BYTES)
+            self.flush = torch.empty(size, dtype=torch.uint8, device="cuda")
+            self.persisting_l2_reset = reset_persisting_l2()
 
-    def measure(self, callables: dict[str, Callable[[], Any]]) -> dict[str, dict[str, Any]]:
-        sync, clock, cfg = self.guards.synchronize, self.guards.perf_counter, self.config
-        for fn in callables.values():
-            fn()
-        sync()
-        started, runs = clock(), 0
-        while runs < cfg.warmup_runs or clock() - started < cfg.warmup_seconds:
-            for fn in callables.values():
-                fn()
-            runs += 1
-            if clock() - started > cfg.max_seconds:
-                break
-        sync()
-        times: dict[str, list[float]] = {name: [] for name in callables}
-        host: dict[str, list[float]] = {name: [] for name in callables}
-        started = clock()
-        while True:
-            for name, fn in callables.items():
-                device_ms, host_ms = self._time_one(fn)
-                times[name].append(device_ms)
-                host[name].append(host_ms)
-            runs, elapsed = len(times[next(iter(times))]), clock() - started
-            enough = runs >= cfg.min_runs and elapsed >= cfg.min_seconds
-            if enough or runs >= cfg.max_runs or elapsed >= cfg.max_seconds:
-                break
-        return {name: summarize(times[name], host[name]) for name in callables}
-
-    def _time_one(self, fn: Callable[[], Any]) -> tuple[float, float]:
-        event, sync, clock = self.guards.event, self.guards.synchronize, self.guards.perf_counter
-        start, end = event(enable_timing=True), event(enable_timing=True)
+    def time(self, fn: Callable[[], Any]) -> tuple[Any, float]:
+        """(what `fn` returned, milliseconds)."""
+        if not self.cuda:
+            started = self.clock()
+            result = fn()
+            return result, (self.clock() - started) * 1e3
+        assert self.flush is not None
+        start, end = self.event(enable_timing=True), self.event(enable_timing=True)
         self.flush.zero_()
-        host_start = clock()
         start.record()
-        fn()
-        sync()
+        result = fn()
+        self.synchronize()
         end.record()
         end.synchronize()
-        host_ms = (clock() - host_start) * 1e3
-        return start.elapsed_time(end), host_ms
+        return result, start.elapsed_time(end)
+
+
+def measure(timer: CallTimer, fn: Callable[[], Any], config: Timing) -> dict[str, Any]:
+    """Warm-up by count and by time, then timed runs until both a count and a time budget are
+    met (or a cap is hit); the summary of the timed runs."""
+    clock = timer.clock
+    fn()
+    started, runs = clock(), 0
+    while runs < config.warmup_runs or clock() - started < config.warmup_seconds:
+        timer.time(fn)
+        runs += 1
+        if clock() - started > config.max_seconds:
+            break
+    times: list[float] = []
+    started = clock()
+    while True:
+        times.append(timer.time(fn)[1])
+        elapsed = clock() - started
+        enough = len(times) >= config.min_runs and elapsed >= config.min_seconds
+        if enough or len(times) >= config.max_runs or elapsed >= config.max_seconds:
+            return summarize(times)
 
 
 def summarize(times_ms: list[float], host_ms: list[float] | None = None) -> dict[str, Any]:
@@ -135,6 +138,26 @@ def _cudart_candidates() -> list[str]:
     except ImportError:
         pass
     return found + names
+
+
+def matmul_tflops(size: int = 8192) -> float:
+    """The dense bf16 matrix-product rate of this GPU through PyTorch, in TFLOP/s: the fastest
+    arithmetic a kernel can plausibly reach (the flop half of the speed-of-light bound). The
+    best of several timed products, so noise can only lower the bound, never raise it."""
+    a = torch.randn(size, size, device="cuda", dtype=torch.bfloat16)
+    b = torch.randn(size, size, device="cuda", dtype=torch.bfloat16)
+    for _ in range(3):
+        a @ b
+    torch.cuda.synchronize()
+    best = float("inf")
+    for _ in range(10):
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        a @ b
+        end.record()
+        end.synchronize()
+        best = min(best, start.elapsed_time(end))
+    return 2 * size**3 / (best * 1e-3) / 1e12
 
 
 def copy_bandwidth_gb_s(nbytes: int = 1 << 30) -> float:

@@ -24,6 +24,36 @@ class ProblemError(Exception):
     """The problem file is unusable: bad input, not a verdict on the candidate."""
 
 
+class EnvironmentProblem(Exception):
+    """The machine cannot run what the candidate legitimately asks for (no ninja or nvcc for
+    `load_inline`): the environment's fault, not a verdict on the candidate."""
+
+
+# What a build or a call reports when a tool the machine should provide is missing.
+_MISSING_TOOLS = (
+    ("Ninja is required", "ninja (pip install ninja) is needed to build load_inline sources"),
+    ("CUDA_HOME environment variable is not set", "no CUDA toolkit found: set CUDA_HOME"),
+    ("nvcc: not found", "nvcc is not on PATH"),
+    ("No such file or directory: 'nvcc'", "nvcc is not on PATH"),
+    ("/bin/nvcc': No such file", "nvcc is not where CUDA_HOME says"),
+    ("command 'c++' failed", "no C++ compiler (c++) for load_inline"),
+    ("0 active drivers", "Triton found no GPU driver to run on"),
+)
+
+
+def environment_cause(error: BaseException) -> str | None:
+    """What the machine lacks, when that is why `error` happened; None for the candidate's own
+    errors."""
+    text = f"{type(error).__name__}: {error}"
+    cause = error.__cause__ or error.__context__
+    if cause is not None:
+        text += f" {type(cause).__name__}: {cause}"
+    for marker, lack in _MISSING_TOOLS:
+        if marker in text:
+            return lack
+    return None
+
+
 def traceback_tail(error: BaseException, lines: int = TRACEBACK_TAIL_LINES) -> str:
     text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     return "\n".join(text.rstrip().splitlines()[-lines:])
@@ -89,7 +119,10 @@ def is_cuda_fault(error: BaseException) -> bool:
 def classify_failure(error: BaseException, phase: str) -> dict[str, Any]:
     """The verdict of an exception raised by a candidate call: a CUDA fault is a crash, a Triton
     compilation failure (at the first call, or its interpreter's equivalent) a compile error,
-    anything else a runtime error."""
+    anything else a runtime error. A missing tool is no verdict: EnvironmentProblem."""
+    lack = environment_cause(error)
+    if lack is not None:
+        raise EnvironmentProblem(f"{lack} ({type(error).__name__}: {str(error).strip()[:300]})")
     if is_cuda_fault(error):
         return crash_cuda(error, phase)
     name = type(error).__name__

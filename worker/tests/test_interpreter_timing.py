@@ -106,24 +106,9 @@ def test_the_shared_example_has_the_shape_the_worker_builds():
     example = json.loads((EXAMPLES / "result_correct_interpret.json").read_text())
     shown = example["verdict"]["interpreter_timing"]
     built = interpreter_timing.result([3.0, 1.0, 2.0], [0.5])
-    assert set(shown) == set(built)
+    # The judge adds its check of the runner's times (timing_check.py) to what `result` builds.
+    assert set(shown) == set(built) | {"cross_check"}
     assert set(shown["candidate_ms"]) == set(built["candidate_ms"])
     assert set(shown["reference_ms"]) == set(built["reference_ms"])
     assert shown["note"] == interpreter_timing.NOTE
     assert example["verdict"]["timing"] is None
-
-
-def test_the_budget_stops_the_runs_after_at_least_one():
-    now = [0.0]
-
-    def clock() -> float:
-        return now[0]
-
-    def slow() -> None:
-        now[0] += 20.0
-
-    times = interpreter_timing.measure({"candidate": slow}, clock, lambda _: None)
-    # 20 s warm-up, then one 20 s timed run reaches the 30 s budget.
-    assert times == {"candidate": [20_000.0]}
-    stats = interpreter_timing.summarize(times["candidate"])
-    assert (stats["median"], stats["iqr"], stats["runs"]) == (20_000.0, 0.0, 1)

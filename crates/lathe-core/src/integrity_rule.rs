@@ -30,10 +30,13 @@ pub enum Rule {
     TrivialOutputPasses,
     ChangedAfterTiming,
     FasterThanLight,
+    CudaGraph,
+    TimingMismatch,
+    HarnessTamper,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 20] = [
+    pub const ALL: [Rule; 23] = [
         Rule::NoKernel,
         Rule::KernelNotLaunched,
         Rule::LaunchFallback,
@@ -54,6 +57,9 @@ impl Rule {
         Rule::TrivialOutputPasses,
         Rule::ChangedAfterTiming,
         Rule::FasterThanLight,
+        Rule::CudaGraph,
+        Rule::TimingMismatch,
+        Rule::HarnessTamper,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +84,9 @@ impl Rule {
             Rule::TrivialOutputPasses => "trivial-output-passes",
             Rule::ChangedAfterTiming => "changed-after-timing",
             Rule::FasterThanLight => "faster-than-light",
+            Rule::CudaGraph => "cuda-graph",
+            Rule::TimingMismatch => "timing-mismatch",
+            Rule::HarnessTamper => "harness-tamper",
         }
     }
 
@@ -102,8 +111,11 @@ impl Rule {
             Rule::LazyOutput => "the output computes lazily inside the checker",
             Rule::Nondeterministic => "two calls on the same input disagree",
             Rule::TrivialOutputPasses => "zeros, a constant or the input itself would pass",
-            Rule::ChangedAfterTiming => "the output changes after the timed calls",
+            Rule::ChangedAfterTiming => "a timed call's output is wrong: honest only while checked",
             Rule::FasterThanLight => "the time is under the speed-of-light bound",
+            Rule::CudaGraph => "a CUDA graph captured in one call carries work into another",
+            Rule::TimingMismatch => "the reported times disagree with the judge's own clock",
+            Rule::HarnessTamper => "the harness's code, messages or result file were tampered with",
         }
     }
 }

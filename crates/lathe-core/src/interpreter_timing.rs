@@ -19,6 +19,9 @@ pub struct InterpreterTiming {
     pub budget_seconds: Option<f64>,
     /// What the numbers are worth, in the worker's words: never GPU performance.
     pub note: String,
+    /// The judge's clock against the reported times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_check: Option<crate::TimingCrossCheck>,
 }
 
 /// Statistics of one callable's timed calls, in milliseconds of CPU wall time.
@@ -65,6 +68,7 @@ mod tests {
             warmup_runs: 1,
             budget_seconds: None,
             note: String::new(),
+            cross_check: None,
         }
     }
 

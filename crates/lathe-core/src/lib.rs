@@ -34,7 +34,7 @@ pub use stage_library::{StageLibrary, StageLookupError};
 pub use suggest::closest;
 pub use triton_api::{MissingTl, TlFunction, TritonApi, TritonRelease, TritonReleaseError};
 pub use verdict::{
-    CompileBaseline, Correct, Crash, OutputError, SpeedOfLight, Timing, TimingStats, Trial,
-    Verdict, Wrong,
+    CompileBaseline, Correct, Crash, KernelBenchFigure, OutputError, SpeedOfLight, Timing,
+    TimingCrossCheck, TimingStats, Trial, Verdict, Wrong,
 };
 pub use verdict_kind::VerdictKind;

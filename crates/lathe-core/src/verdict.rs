@@ -115,6 +115,26 @@ pub struct OutputError {
     pub expected: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub got: Option<serde_json::Value>,
+    /// The largest error of PyTorch's own problem-precision result against the float64 one on
+    /// this output and these inputs (the error-factor rule's yardstick).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub torch_error: Option<f64>,
+    /// `max_abs` over `torch_error`: how many times PyTorch's own error the candidate made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_ratio: Option<f64>,
+    /// KernelBench's figure: its atol/rtol against the problem-precision reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernelbench: Option<KernelBenchFigure>,
+}
+
+/// How an output fares under KernelBench's own rule, reported beside lathe's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KernelBenchFigure {
+    pub pass: bool,
+    #[serde(default)]
+    pub max_abs: Option<f64>,
+    #[serde(default)]
+    pub max_rel: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -153,6 +173,30 @@ pub struct Timing {
     pub persisting_l2_reset: Option<bool>,
     #[serde(default)]
     pub l2_flush_bytes: Option<u64>,
+    /// The judge's clock against the runner's reported times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_check: Option<TimingCrossCheck>,
+}
+
+/// The judge's check of the times the candidate's process reported against its own clock
+/// (docs/design/judge.md, "Timing").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimingCrossCheck {
+    /// The judge's span around a call minus the reported time, for lathe's own code alone.
+    pub calibration_overhead_ms: f64,
+    #[serde(default)]
+    pub calibration_spread_ms: f64,
+    /// The same, median over the candidate's timed calls.
+    pub overhead_ms: f64,
+    /// The most `overhead_ms` may be.
+    pub limit_ms: f64,
+    #[serde(default)]
+    pub span_median_ms: f64,
+    /// Timed calls (warm-up included), and how many of them were judged.
+    #[serde(default)]
+    pub calls: u32,
+    #[serde(default)]
+    pub judged_calls: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -190,9 +234,19 @@ pub struct SpeedOfLight {
     #[serde(default)]
     pub bytes_past_l2: Option<u64>,
     pub copy_gb_s: f64,
+    /// The larger of the byte and the flop bound.
     pub bound_ms: f64,
     #[serde(default)]
     pub fraction: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub byte_bound_ms: Option<f64>,
+    /// Matrix-product and convolution flops of one forward.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flops: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_tflops: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flop_bound_ms: Option<f64>,
 }
 
 impl Verdict {

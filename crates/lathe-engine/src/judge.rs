@@ -66,6 +66,7 @@ pub fn judge(
         integrity: s.integrity(),
         limits: s.limits.clone(),
         progress_path: None,
+        runner: Default::default(),
     };
     let (tx, phases) = mpsc::channel();
     let finished = std::thread::scope(|scope| {

@@ -5,6 +5,13 @@
 //! process group with a secret-free environment; its result file decides the outcome. A worker
 //! that leaves no result died: the way it died (time limit, signal, memory limit, exit code) is
 //! the verdict, with the last phase it reported and the tail of its stderr.
+//!
+//! An evaluation's worker is the judge (docs/design/judge.md); the candidate runs in a runner
+//! process the judge starts. The judge gets a fresh nonce on its standard input and writes it
+//! into its result: a result file without that nonce was forged by candidate code, and the
+//! verdict is `rejected` (rule `harness-tamper`). A judge that exits before it reported its
+//! first phase never reached the candidate: the interpreter cannot run the worker, which is the
+//! environment's failure (exit 5), not a verdict.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -127,19 +134,24 @@ pub fn evaluate_watched(
     if request.timing.cache_dir.is_none() {
         request.timing.cache_dir = Some(config.baselines_dir());
     }
+    if request.runner.cache_dir.is_none() {
+        request.runner.cache_dir = Some(config.cache_dir.join("runner"));
+    }
     let device = request.device;
+    let nonce = fresh_nonce().map_err(DriverError::Scratch)?;
     let running = AtomicBool::new(true);
     let (end, result, stdout, stderr, wall) = std::thread::scope(|scope| {
         if let Some(phases) = phases {
             scope.spawn(|| watch_phases(&progress, &running, phases));
         }
-        let ran = run_worker(config, scratch.path(), device, &request, None);
+        let ran = run_worker(config, scratch.path(), device, &request, None, Some(&nonce));
         running.store(false, Ordering::Relaxed);
         ran
     })?;
     let outcome = match result {
+        Some(result) if result.nonce.as_deref() != Some(nonce.as_str()) => forged(&result),
         Some(result) => judged(result, &stderr)?,
-        None => died(&end, &stderr, &progress),
+        None => judge_died(config, &end, &stderr, &progress)?,
     };
     Ok(Finished {
         outcome,
@@ -161,7 +173,7 @@ pub fn profile(
     request.progress_path = Some(progress.clone());
     let device = request.device;
     let (end, result, stdout, stderr, wall) =
-        run_worker(config, scratch.path(), device, &request, launcher)?;
+        run_worker(config, scratch.path(), device, &request, launcher, None)?;
     let outcome = match result {
         Some(WorkerResult {
             outcome: Outcome::Profiled { profiled },
@@ -192,7 +204,7 @@ pub fn probe(
     }
     let device = request.device;
     let (end, result, stdout, stderr, wall) =
-        run_worker(config, scratch.path(), device, &request, None)?;
+        run_worker(config, scratch.path(), device, &request, None, None)?;
     let outcome = match result {
         Some(WorkerResult {
             outcome: Outcome::Probe { probe },
@@ -223,6 +235,7 @@ fn run_worker(
     device: Device,
     request: &impl Serialize,
     launcher: Option<&Launcher>,
+    nonce: Option<&str>,
 ) -> Result<RawRun, DriverError> {
     let worker_dir = install_worker(&config.cache_dir).map_err(|source| DriverError::Install {
         path: config.cache_dir.clone(),
@@ -254,6 +267,12 @@ fn run_worker(
         }
     };
     spec.env = worker_env(&worker_dir, device);
+    if let Some(nonce) = nonce {
+        // On standard input, never in the arguments or the environment: both can be read
+        // through /proc by other processes of the user.
+        spec.stdin = Some(format!("{nonce}\n").into_bytes());
+        spec.env.push(("LATHE_NONCE_STDIN".into(), "1".into()));
+    }
     spec.wall_limit = config.wall_limit;
     spec.grace = config.grace;
     spec.memory_limit = config.memory_limit;
@@ -320,11 +339,83 @@ fn read_result(path: &Path, stderr: &Capture) -> Result<Option<WorkerResult>, Dr
     Ok(Some(result))
 }
 
+/// 128 random bits, hex: the nonce a judge must write into its result.
+fn fresh_nonce() -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A result file the judge did not write: only candidate code can have put it there.
+fn forged(result: &WorkerResult) -> EvalOutcome {
+    let claimed = match &result.outcome {
+        Outcome::Verdict { verdict } => verdict.kind().to_string(),
+        _ => "another outcome".to_owned(),
+    };
+    EvalOutcome::Judged {
+        verdict: Verdict::Rejected {
+            rule: lathe_core::Rule::HarnessTamper,
+            evidence: format!(
+                "the result file claims `{claimed}` but does not carry the nonce given to the \
+                 judge: it was written by the candidate's process, not by the judge"
+            ),
+            found_statically: false,
+        },
+        notes: Vec::new(),
+        phases: Vec::new(),
+        fingerprint: serde_json::Value::Null,
+    }
+}
+
+/// A judge that left no result. It never runs candidate code, so: before its first phase, the
+/// interpreter could not run it (the environment); stopped by the time or memory limit, or
+/// killed, the runner it waited on is to blame (the candidate's verdict); exited on its own
+/// after starting, a defect of lathe's worker.
+fn judge_died(
+    config: &WorkerConfig,
+    end: &ProcessEnd,
+    stderr: &Capture,
+    progress: &Path,
+) -> Result<EvalOutcome, DriverError> {
+    let phase = last_phase(progress);
+    match (end, &phase) {
+        (ProcessEnd::Exited { code }, None) => Err(DriverError::Interpreter {
+            python: config.python.clone(),
+            detail: format!(
+                "it exited with code {code} before the worker started{}",
+                last_line(&stderr.tail)
+                    .map(|l| format!(": {l}"))
+                    .unwrap_or_default()
+            ),
+        }),
+        (ProcessEnd::Exited { code }, Some(phase)) => Ok(EvalOutcome::WorkerError {
+            message: format!(
+                "the worker exited with code {code} in phase {phase} without a result"
+            ),
+            detail: Some(stderr.tail.clone()),
+        }),
+        _ => Ok(died(end, stderr, progress)),
+    }
+}
+
+fn last_line(text: &str) -> Option<&str> {
+    text.lines().rev().map(str::trim).find(|l| !l.is_empty())
+}
+
 fn judged(result: WorkerResult, stderr: &Capture) -> Result<EvalOutcome, DriverError> {
     let message = |e: ErrorMessage| e.message;
     Ok(match result.outcome {
-        Outcome::Verdict { verdict } => EvalOutcome::Judged {
-            verdict,
+        Outcome::Verdict { mut verdict } => EvalOutcome::Judged {
+            verdict: {
+                // The runner's stderr is the judge's: what the harness kept of it is the tail.
+                if let Verdict::Crash(crash) = &mut verdict
+                    && crash.stderr_tail.is_empty()
+                {
+                    crash.stderr_tail = stderr.tail.clone();
+                }
+                verdict
+            },
             notes: result.notes,
             phases: result.phases,
             fingerprint: result.fingerprint,

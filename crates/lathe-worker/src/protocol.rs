@@ -65,6 +65,59 @@ pub struct EvalRequest {
     pub limits: Limits,
     #[serde(default)]
     pub progress_path: Option<PathBuf>,
+    /// Where the runner (the process that runs the candidate) keeps its compiler caches.
+    #[serde(default)]
+    pub runner: RunnerConfig,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunnerConfig {
+    /// Triton's and torch's extension caches of candidates, apart from the user's own.
+    /// `None`: a directory in the evaluation's scratch (nothing shared between evaluations).
+    #[serde(default)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// How floating outputs are judged (docs/design/judge.md, "Correctness").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ToleranceRule {
+    /// Against a float64 reference: KernelBench's atol/rtol, or `error_factor` times PyTorch's
+    /// own largest float32 error on the output, whichever is larger element by element.
+    #[default]
+    ErrorFactor,
+    /// KernelBench's atol/rtol against the reference in the problem's precision.
+    Kernelbench,
+}
+
+impl ToleranceRule {
+    pub const ALL: [ToleranceRule; 2] = [ToleranceRule::ErrorFactor, ToleranceRule::Kernelbench];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToleranceRule::ErrorFactor => "error-factor",
+            ToleranceRule::Kernelbench => "kernelbench",
+        }
+    }
+}
+
+impl fmt::Display for ToleranceRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ToleranceRule {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ToleranceRule::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                format!("unknown tolerance rule `{s}`: expected error-factor or kernelbench")
+            })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,6 +152,18 @@ pub struct CorrectnessConfig {
     /// `[atol, rtol]` by output dtype.
     pub tolerances: BTreeMap<String, [f64; 2]>,
     pub second_shape: bool,
+    #[serde(default)]
+    pub rule: ToleranceRule,
+    /// The error-factor rule's factor (ignored under `kernelbench`).
+    #[serde(default = "default_error_factor")]
+    pub error_factor: f64,
+}
+
+/// A candidate may be off by this many times PyTorch's own largest float32 error.
+pub const DEFAULT_ERROR_FACTOR: f64 = 8.0;
+
+fn default_error_factor() -> f64 {
+    DEFAULT_ERROR_FACTOR
 }
 
 impl Default for CorrectnessConfig {
@@ -115,6 +180,8 @@ impl Default for CorrectnessConfig {
             .map(|(k, v)| (k.to_owned(), v))
             .collect(),
             second_shape: true,
+            rule: ToleranceRule::ErrorFactor,
+            error_factor: DEFAULT_ERROR_FACTOR,
         }
     }
 }
@@ -221,6 +288,10 @@ pub struct WorkerResult {
     pub phases: Vec<Phase>,
     #[serde(default)]
     pub fingerprint: serde_json::Value,
+    /// The nonce the harness gave the judge on its standard input: a result without it was not
+    /// written by the judge.
+    #[serde(default)]
+    pub nonce: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -53,6 +53,7 @@ fn request() -> EvalRequest {
         integrity: IntegrityConfig::default(),
         limits: Limits::default(),
         progress_path: None,
+        runner: Default::default(),
     }
 }
 

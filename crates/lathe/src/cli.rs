@@ -7,7 +7,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use lathe_core::{Backend, Category, Policy};
 use lathe_prompt::PromptStyle;
-use lathe_worker::protocol::Device;
+use lathe_worker::protocol::{Device, ToleranceRule};
 
 use crate::settings::{Layer, Origin, TimingTable};
 
@@ -142,6 +142,14 @@ pub struct EvalArgs {
     /// `default`: PyTorch may do part of the work; `strict`: library compute is refused too
     #[arg(long, value_name = "POLICY", value_parser = policy_parser())]
     pub policy: Option<Policy>,
+    /// How floating outputs are judged: `error-factor` (a float64 reference; summation-order
+    /// error up to --error-factor times PyTorch's own is allowed) or `kernelbench` (atol/rtol)
+    #[arg(long, value_name = "RULE", value_parser = tolerance_rule_parser())]
+    pub tolerance_rule: Option<ToleranceRule>,
+    /// Under the error-factor rule: how many times PyTorch's own largest float32 error on an
+    /// output a candidate may make
+    #[arg(long, value_name = "FACTOR")]
+    pub error_factor: Option<f64>,
     /// Judge correctness and integrity only
     #[arg(long)]
     pub no_timing: bool,
@@ -421,6 +429,13 @@ fn policy_parser() -> impl TypedValueParser<Value = Policy> {
     })
 }
 
+fn tolerance_rule_parser() -> impl TypedValueParser<Value = ToleranceRule> {
+    PossibleValuesParser::new(ToleranceRule::ALL.map(ToleranceRule::as_str)).map(|s| {
+        s.parse::<ToleranceRule>()
+            .unwrap_or_else(|_| unreachable!("a listed value"))
+    })
+}
+
 fn device_parser() -> impl TypedValueParser<Value = Device> {
     PossibleValuesParser::new(Device::ALL.map(Device::as_str)).map(|s| {
         s.parse::<Device>()
@@ -472,6 +487,8 @@ impl Command {
                 layer.backend = e.backend;
                 layer.eval.policy = e.policy;
                 layer.eval.trials = e.trials;
+                layer.eval.tolerance_rule = e.tolerance_rule;
+                layer.eval.error_factor = e.error_factor;
                 if e.interpreter_timing {
                     layer.eval.timing = Some(TimingTable {
                         interpreter: Some(true),

@@ -29,6 +29,8 @@ struct Fixture {
     found_statically: Option<bool>,
     #[serde(default)]
     reason: Option<String>,
+    #[serde(default)]
+    phase: Option<String>,
     devices: Vec<String>,
     #[serde(default)]
     policy: Option<String>,
@@ -254,6 +256,11 @@ fn judge(f: &Fixture, python: &Path, cache: &Path) -> Result<(), String> {
         && json["reason"].as_str() != Some(reason)
     {
         return Err(format!("expected reason {reason}, {}", describe()));
+    }
+    if let Some(phase) = &f.phase
+        && json["phase"].as_str() != Some(phase)
+    {
+        return Err(format!("expected phase {phase}, {}", describe()));
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! docs/design/worker-protocol.md, write `check(cx, out)` in a module here, call it from
 //! [`run_all`], and give it a positive and a near-miss negative test in `tests/`.
 
+mod cuda_graph;
 mod file_write;
 mod introspection;
 mod kernel_not_launched;
@@ -26,6 +27,7 @@ pub(crate) fn run_all(cx: &Context<'_>, out: &mut FindingSink<'_>) {
     launch_fallback::check(cx, out);
     threads::check(cx, out);
     side_stream::check(cx, out);
+    cuda_graph::check(cx, out);
     timer_patch::check(cx, out);
     precision_flags::check(cx, out);
     file_write::check(cx, out);

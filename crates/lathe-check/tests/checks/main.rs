@@ -5,6 +5,7 @@
 mod support;
 
 mod candidates;
+mod cuda_graph;
 mod file_write;
 mod introspection;
 mod kernel_not_launched;

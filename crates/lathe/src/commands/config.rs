@@ -39,6 +39,8 @@ pub fn run(settings: &Settings) -> Result<(), CliError> {
         row(&source::POLICY, Some(&s.eval.policy)),
         row(&source::TRIALS, Some(&s.eval.trials)),
         row(&source::SECOND_SHAPE, Some(&s.eval.second_shape)),
+        row(&source::TOLERANCE_RULE, Some(&s.eval.tolerance_rule)),
+        row(&source::ERROR_FACTOR, Some(&s.eval.error_factor)),
         row(&source::TIMEOUT, Some(&s.eval.timeout_seconds)),
         row(&source::GRACE, Some(&s.eval.grace_seconds)),
         row(&source::MEMORY_LIMIT, Some(&s.eval.memory_limit_gb)),

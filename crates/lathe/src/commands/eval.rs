@@ -114,6 +114,7 @@ fn request(
             file_size_bytes: Some(e.file_size_limit_mb.value * 1_000_000),
         },
         progress_path: None,
+        runner: Default::default(),
     })
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use lathe_core::Policy;
 use lathe_worker::driver::WorkerConfig;
-use lathe_worker::protocol::{CorrectnessConfig, Device, TimingConfig};
+use lathe_worker::protocol::{CorrectnessConfig, Device, TimingConfig, ToleranceRule};
 
 use super::layer::{Layer, TimingTable};
 use super::source::{self, Sourced};
@@ -20,6 +20,8 @@ pub struct EvalSettings {
     pub policy: Sourced<Policy>,
     pub trials: Sourced<u32>,
     pub second_shape: Sourced<bool>,
+    pub tolerance_rule: Sourced<ToleranceRule>,
+    pub error_factor: Sourced<f64>,
     pub timeout_seconds: Sourced<f64>,
     pub grace_seconds: Sourced<f64>,
     pub memory_limit_gb: Sourced<f64>,
@@ -48,6 +50,12 @@ impl EvalSettings {
             trials: defaulted(layers, &source::TRIALS, |l| l.eval.trials.as_ref()),
             second_shape: defaulted(layers, &source::SECOND_SHAPE, |l| {
                 l.eval.second_shape.as_ref()
+            }),
+            tolerance_rule: defaulted(layers, &source::TOLERANCE_RULE, |l| {
+                l.eval.tolerance_rule.as_ref()
+            }),
+            error_factor: defaulted(layers, &source::ERROR_FACTOR, |l| {
+                l.eval.error_factor.as_ref()
             }),
             timeout_seconds: defaulted(layers, &source::TIMEOUT, |l| {
                 l.eval.timeout_seconds.as_ref()
@@ -83,6 +91,8 @@ impl EvalSettings {
             seed: 42,
             tolerances: self.tolerances.clone(),
             second_shape: self.second_shape.value,
+            rule: self.tolerance_rule.value,
+            error_factor: self.error_factor.value,
         }
     }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use lathe_core::{Backend, Category, GpuSpec, Policy};
 use lathe_prompt::PromptStyle;
-use lathe_worker::protocol::Device;
+use lathe_worker::protocol::{Device, ToleranceRule};
 use serde::Deserialize;
 
 use super::SettingsError;
@@ -48,6 +48,8 @@ pub struct EvalLayer {
     pub policy: Option<Policy>,
     pub trials: Option<u32>,
     pub second_shape: Option<bool>,
+    pub tolerance_rule: Option<ToleranceRule>,
+    pub error_factor: Option<f64>,
     pub timeout_seconds: Option<f64>,
     pub grace_seconds: Option<f64>,
     pub memory_limit_gb: Option<f64>,
@@ -192,6 +194,8 @@ impl Layer {
                 device: typed(get(&source::DEVICE), &source::DEVICE)?,
                 policy: typed(get(&source::POLICY), &source::POLICY)?,
                 trials: typed(get(&source::TRIALS), &source::TRIALS)?,
+                tolerance_rule: typed(get(&source::TOLERANCE_RULE), &source::TOLERANCE_RULE)?,
+                error_factor: typed(get(&source::ERROR_FACTOR), &source::ERROR_FACTOR)?,
                 timeout_seconds: typed(get(&source::TIMEOUT), &source::TIMEOUT)?,
                 memory_limit_gb: typed(get(&source::MEMORY_LIMIT), &source::MEMORY_LIMIT)?,
                 ..EvalLayer::default()

@@ -91,6 +91,18 @@ pub const SECOND_SHAPE: Key = Key {
     flag: "-",
     about: "also check at another batch size when the problem names one",
 };
+pub const TOLERANCE_RULE: Key = Key {
+    name: "eval.tolerance_rule",
+    env: "LATHE_TOLERANCE_RULE",
+    flag: "--tolerance-rule",
+    about: "error-factor (float64 reference, summation order allowed) or kernelbench",
+};
+pub const ERROR_FACTOR: Key = Key {
+    name: "eval.error_factor",
+    env: "LATHE_ERROR_FACTOR",
+    flag: "--error-factor",
+    about: "error-factor rule: times PyTorch's own largest float32 error a candidate may make",
+};
 pub const TIMEOUT: Key = Key {
     name: "eval.timeout_seconds",
     env: "LATHE_TIMEOUT",
@@ -149,7 +161,7 @@ pub const LLM: Key = Key {
 };
 
 /// Every setting with an environment variable or a flag, in `lathe config`'s order.
-pub const ALL_KEYS: [&Key; 22] = [
+pub const ALL_KEYS: [&Key; 24] = [
     &GPU,
     &CATEGORY,
     &BACKEND,
@@ -163,6 +175,8 @@ pub const ALL_KEYS: [&Key; 22] = [
     &POLICY,
     &TRIALS,
     &SECOND_SHAPE,
+    &TOLERANCE_RULE,
+    &ERROR_FACTOR,
     &TIMEOUT,
     &GRACE,
     &MEMORY_LIMIT,

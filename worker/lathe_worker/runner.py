@@ -1,0 +1,277 @@
+"""The runner: the one process where candidate code runs (docs/design/judge.md).
+
+The judge starts it as ``python -m lathe_worker.runner`` with nothing in its arguments, its
+standard input on /dev/null, and two pipes (named by LATHE_RUNNER_FDS) as its only way back.
+Before any candidate code runs it imports what it needs, initialises CUDA, and confines itself
+(`landlock.confine`). Then it serves the judge's commands, one reply each:
+
+- `load_problem`: the problem module, for input generation and the constructor's arguments;
+- `calibrate`: the timed-call path with a known workload instead of the candidate (before the
+  candidate is imported, so the judge learns this machine's honest per-call overhead);
+- `load_candidate`: import the candidate and build `ModelNew`;
+- `call`: make the inputs of a seed the judge chose, call the candidate (plainly, traced,
+  ghosted, profiled or timed), and export its outputs for the judge to read;
+- `exit`.
+
+Nothing the runner says is trusted: the judge compares every output it judges with its own
+reference and checks every time against its own clock. The guards here (threads, patched
+functions, CUDA graphs, input mutation) name honest mistakes and careless cheats.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ARGV = ["lathe-runner"]
+# Input sets kept alive at once (see `Runner._inputs`).
+RECENT_INPUT_SETS = 3
+
+
+class Runner:
+    def __init__(self, channel: Any, device: str) -> None:
+        import torch
+
+        from lathe_worker import exports, launches, timing
+        from lathe_worker.integrity import GRAPHS, Guards
+
+        self.torch = torch
+        self.channel = channel
+        self.device = torch.device("cuda" if device == "cuda" else "cpu")
+        self.interpret = device == "interpret"
+        if self.device.type == "cuda":
+            torch.cuda.init()
+            torch.empty(1, device="cuda")
+        self.timer = timing.CallTimer(self.device)
+        self.exporter = exports.Exporter(self.device)
+        self.problems: dict[str, ModuleType] = {}
+        self.model: Any = None
+        self.kernels: tuple[str, ...] = ()
+        self._spin_outputs: list[Any] = []
+        self._recent_inputs: list[list[Any]] = []
+        GRAPHS.install()
+        launches.prepare_ghost()
+        harness = {
+            "lathe_worker.runner": sys.modules[__name__],
+            "lathe_worker.runner.Runner": Runner,
+            "lathe_worker.timing": timing,
+            "lathe_worker.timing.CallTimer": timing.CallTimer,
+            "lathe_worker.exports.Exporter": exports.Exporter,
+        }
+        # Taken before any candidate code runs, used by every call (calibration included, so
+        # that its cost is part of the overhead the judge calibrates).
+        self.guards = Guards(harness)
+
+    # The loop ------------------------------------------------------------------------------
+
+    def serve(self) -> int:
+        from lathe_worker.channel import ChannelBroken
+
+        while True:
+            try:
+                frame = self.channel.receive()
+            except ChannelBroken:
+                return 0
+            op = frame.header.get("op")
+            reply, blobs = self.dispatch(op, frame.header)
+            self.channel.send(reply, blobs)
+            if reply.get("fatal"):
+                # A faulted CUDA context: interpreter teardown could hang on it.
+                os._exit(3)
+            if op == "exit":
+                return 0
+
+    def dispatch(self, op: Any, header: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
+        from lathe_worker.verdicts import EnvironmentProblem, ProblemError, VerdictReached
+
+        handlers = {
+            "load_problem": self.load_problem,
+            "load_candidate": self.load_candidate,
+            "calibrate": self.calibrate,
+            "call": self.call,
+            "exit": lambda _: ({"ok": True}, []),
+        }
+        handler = handlers.get(op)
+        if handler is None:
+            return {"worker_error": f"unknown op {op!r}"}, []
+        try:
+            return handler(header)
+        except VerdictReached as reached:
+            verdict = reached.verdict
+            return {"verdict": verdict, "fatal": bool(verdict.get("cuda_error"))}, []
+        except ProblemError as e:
+            return {"problem_error": str(e)}, []
+        except EnvironmentProblem as e:
+            return {"environment_error": str(e)}, []
+        except Exception as e:
+            tail = "".join(traceback.format_exception(e))[-4000:]
+            return {"worker_error": f"{type(e).__name__}: {e}", "traceback_tail": tail}, []
+
+    # Commands ------------------------------------------------------------------------------
+
+    def load_problem(self, h: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
+        from lathe_worker.loading import load_problem
+
+        name = str(h["name"])
+        path, overrides = Path(h["path"]), dict(h.get("overrides") or {})
+        self.problems[name] = load_problem(path, overrides, name=f"lathe_problem_{name}")
+        return {"ok": True}, []
+
+    def load_candidate(self, h: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
+        from lathe_worker import launches
+        from lathe_worker.loading import load_candidate
+        from lathe_worker.models import build_candidate
+
+        launches.install(h.get("backend", "triton"))
+        if self.interpret:
+            launches.allow_autotune_under_interpreter()
+        self.kernels = tuple(h.get("kernels") or ())
+        self.guards.refresh()
+        candidate = load_candidate(Path(h["path"]))
+        self.guards.check("while the candidate was imported")
+        problem = self.problems[h.get("problem", "main")]
+        self.model, how = build_candidate(problem, candidate, int(h["seed"]), self.device)
+        self.guards.check("while ModelNew was constructed")
+        return {"ok": True, "how": how}, []
+
+    def calibrate(self, h: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
+        """A timed call with a known workload in the candidate's place: a spin of `spin_ms`
+        that returns tensors shaped like the reference's outputs."""
+        torch = self.torch
+        from lathe_worker.exports import DTYPES
+
+        if not self._spin_outputs:
+            self._spin_outputs = [
+                torch.ones(o["shape"], dtype=DTYPES[o["dtype"]], device=self.device)
+                for o in h["outputs"]
+            ]
+        spin_ms = float(h["spin_ms"])
+        if self.device.type == "cuda":
+            cycles = int(spin_ms * 1e-3 * _sm_clock_hz())
+
+            def spin() -> list[Any]:
+                torch.cuda._sleep(cycles)
+                return self._spin_outputs
+        else:
+
+            def spin() -> list[Any]:
+                stop = time.perf_counter() + spin_ms * 1e-3
+                while time.perf_counter() < stop:
+                    pass
+                return self._spin_outputs
+
+        inputs = self._inputs(h)
+        before = self.guards.before_call()
+        out, ms = self.timer.time(spin)
+        self.guards.after_call(before, "(calibration)")
+        return self._reply(out, h, {"ms": ms, "launches": {}}, inputs=inputs)
+
+    def call(self, h: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
+        from lathe_worker import launches, models
+        from lathe_worker.verdicts import VerdictReached, classify_failure
+
+        torch = self.torch
+        mode, phase = h.get("mode", "plain"), str(h.get("phase", "check"))
+        when = f"({phase}, call {h.get('call', '?')})"
+        inputs = self._inputs(h)
+        pristine = models.fresh_copies(inputs) if h.get("mutation") else None
+        extra: dict[str, Any] = {}
+        launches.TRACKER.reset()
+        before = self.guards.before_call()
+        try:
+            with torch.no_grad():
+                if mode == "timed":
+                    out, extra["ms"] = self.timer.time(lambda: self.model(*inputs))
+                elif mode == "ghost":
+                    with launches.TRACKER.ghosted():
+                        out = self.model(*inputs)
+                elif mode == "library":
+                    out, extra["kernels"] = self._profiled(inputs)
+                else:
+                    out = self.model(*inputs)
+                if self.device.type == "cuda":
+                    self.timer.synchronize()
+        except VerdictReached:
+            raise
+        except BaseException as e:
+            raise VerdictReached(classify_failure(e, phase)) from e
+        self.guards.after_call(before, when)
+        extra["launches"] = dict(launches.TRACKER.counts)
+        return self._reply(out, h, extra, inputs=inputs, pristine=pristine)
+
+    # Helpers -------------------------------------------------------------------------------
+
+    def _inputs(self, h: dict[str, Any]) -> list[Any]:
+        from lathe_worker.models import make_inputs
+
+        inputs = make_inputs(self.problems[h.get("problem", "main")], int(h["seed"]), self.device)
+        # The last few input sets stay allocated, so that consecutive calls get their inputs at
+        # different addresses as well as with different values (a cache keyed on pointers
+        # misses; integrity row 5).
+        self._recent_inputs = [*self._recent_inputs[-(RECENT_INPUT_SETS - 1) :], inputs]
+        return inputs
+
+    def _reply(
+        self,
+        out: Any,
+        h: dict[str, Any],
+        extra: dict[str, Any],
+        inputs: list[Any],
+        pristine: list[Any] | None = None,
+    ) -> tuple[dict[str, Any], list[bytes]]:
+        from lathe_worker.compare import as_tensor_list
+        from lathe_worker.models import changed_input
+
+        outputs = as_tensor_list(out, "the candidate's")
+        mutated = changed_input(pristine, inputs) if pristine is not None else None
+        metas, blobs = self.exporter.export(outputs)
+        return {"ok": True, "outputs": metas, "mutated": mutated, **extra}, blobs
+
+    def _profiled(self, inputs: list[Any]) -> tuple[Any, list[str]]:
+        torch = self.torch
+        from torch.profiler import ProfilerActivity, profile
+
+        with profile(activities=[ProfilerActivity.CUDA]) as prof:
+            out = self.model(*inputs)
+            torch.cuda.synchronize()
+        cuda = torch.autograd.DeviceType.CUDA
+        return out, sorted({e.name for e in prof.events() if e.device_type == cuda})
+
+
+def _sm_clock_hz() -> float:
+    """The SM clock `torch.cuda._sleep` counts cycles of (a guess suffices: the spin's length
+    is measured, not assumed)."""
+    import torch
+
+    khz = getattr(torch.cuda.get_device_properties(0), "clock_rate", 0) or 1_500_000
+    return float(khz) * 1e3
+
+
+def _writable() -> list[Path]:
+    return [Path(p) for p in json.loads(os.environ.get("LATHE_RUNNER_WRITABLE", "[]"))]
+
+
+def main() -> int:
+    from lathe_worker.parent import die_with_parent
+
+    die_with_parent()
+    sys.argv = list(ARGV)
+    read_fd, write_fd = (int(x) for x in os.environ["LATHE_RUNNER_FDS"].split(","))
+    from lathe_worker import landlock
+    from lathe_worker.channel import Channel
+
+    channel = Channel(read_fd, write_fd)
+    runner = Runner(channel, os.environ.get("LATHE_RUNNER_DEVICE", "cuda"))
+    confinement = landlock.confine(_writable())
+    channel.send({"ready": True, "pid": os.getpid(), "isolation": confinement.as_json()})
+    return runner.serve()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""The judge's check of the runner's times against its own clock.
+
+The runner times each call (events on a GPU, the wall clock on the CPU) and reports the number;
+the runner runs candidate code, so the number proves nothing by itself. The judge's clock
+brackets every timed call from the command to the reply, and that span holds the call plus an
+overhead that does not depend on the candidate: the command and reply messages, making the
+inputs, the L2 flush, the events, the guards, copying the outputs out. The judge measures that
+overhead before the candidate is imported, when the runner is still lathe's code alone
+(`calibrate`, with a spin of known length in the candidate's place).
+
+Then, for the candidate's timed calls:
+1. no reported time may exceed the judge's span around it (`SPAN_SLACK` for clock granularity);
+2. the median overhead (judge's span minus reported time) may exceed the calibrated median by
+   at most `CheckLimits.allowed_excess_ms`: on a GPU 0.1 ms, plus 5% of the reported median,
+   plus three times the calibration's spread (on the CPU, where the interpreter's wall time is
+   noisier and only orders kernels: 2 ms and 25%). Work moved out of the timed window (a
+   deferred computation, a result finished after the events, a faked number) lands in the
+   overhead and is caught once it is larger than that.
+A violation is `rejected` with rule `timing-mismatch` and the numbers.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from lathe_worker.verdicts import VerdictReached, rejected
+
+SPAN_SLACK = 1.02
+SPAN_SLACK_MS = 0.05
+SPREAD_FACTOR = 3.0
+
+
+@dataclass(frozen=True)
+class CheckLimits:
+    floor_ms: float
+    fraction: float
+
+    @staticmethod
+    def gpu() -> CheckLimits:
+        return CheckLimits(floor_ms=0.1, fraction=0.05)
+
+    @staticmethod
+    def cpu() -> CheckLimits:
+        return CheckLimits(floor_ms=2.0, fraction=0.25)
+
+    def allowed_excess_ms(self, calibration: Calibration, reported_median_ms: float) -> float:
+        return (
+            self.floor_ms
+            + self.fraction * reported_median_ms
+            + SPREAD_FACTOR * calibration.spread_ms
+        )
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Per-call overheads (judge's span minus the runner's time) of the honest spin calls."""
+
+    overheads_ms: tuple[float, ...]
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.overheads_ms)
+
+    @property
+    def spread_ms(self) -> float:
+        ordered = sorted(self.overheads_ms)
+        if len(ordered) < 4:
+            return ordered[-1] - ordered[0]
+        quartiles = statistics.quantiles(ordered, n=4)
+        return quartiles[2] - quartiles[0]
+
+
+def cross_check(
+    calibration: Calibration,
+    spans_ms: list[float],
+    reported_ms: list[float],
+    limits: CheckLimits,
+) -> dict[str, Any]:
+    """The evidence of an agreeing check; raises VerdictReached(timing-mismatch) otherwise."""
+    for i, (span, reported) in enumerate(zip(spans_ms, reported_ms, strict=True)):
+        if reported > span * SPAN_SLACK + SPAN_SLACK_MS:
+            raise VerdictReached(
+                rejected(
+                    "timing-mismatch",
+                    f"timed call {i} reported {reported:.4f} ms, but the judge's clock saw the "
+                    f"whole call take {span:.4f} ms",
+                )
+            )
+    overheads = [span - reported for span, reported in zip(spans_ms, reported_ms, strict=True)]
+    overhead = statistics.median(overheads)
+    reported_median = statistics.median(reported_ms)
+    limit = calibration.median_ms + limits.allowed_excess_ms(calibration, reported_median)
+    evidence = {
+        "calibration_overhead_ms": round(calibration.median_ms, 4),
+        "calibration_spread_ms": round(calibration.spread_ms, 4),
+        "overhead_ms": round(overhead, 4),
+        "limit_ms": round(limit, 4),
+        "span_median_ms": round(statistics.median(spans_ms), 4),
+    }
+    if overhead > limit:
+        raise VerdictReached(
+            rejected(
+                "timing-mismatch",
+                f"the runner reported a median of {reported_median:.4f} ms per call, but the "
+                f"judge's clock saw {statistics.median(spans_ms):.4f} ms per call: "
+                f"{overhead:.4f} ms of each call went unreported, where lathe's own overhead "
+                f"measured before the candidate was loaded is {calibration.median_ms:.4f} ms "
+                f"(at most {limit:.4f} ms allowed)",
+            )
+        )
+    return evidence
