@@ -40,6 +40,7 @@ def judge(lathe: str, cache: Path) -> dict:
         "candidate_median_ms": (timing.get("candidate") or {}).get("median_ms"),
         "eager_median_ms": (timing.get("eager") or {}).get("median_ms"),
         "cross_check": timing.get("cross_check"),
+        "phases": [(p.get("name"), p.get("seconds")) for p in result.get("phases", [])],
     }
 
 
@@ -81,4 +82,5 @@ def main(new: str, old: str, out_dir: str, runs: int) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 5))
+    runs = int(sys.argv[4]) if len(sys.argv) > 4 else 5
+    sys.exit(main(sys.argv[1], sys.argv[2], sys.argv[3], runs))

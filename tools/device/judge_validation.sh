@@ -68,7 +68,8 @@ stage_corpus() {
 stage_old() {
   # The fixtures added with the judge (and the honest ones the old pipeline refused).
   python3 tools/device/run_corpus.py "$old" "$out/old" \
-    honest_two_kernel_intermediate honest_matmul_fp32_ieee broken_autotune_inplace \
+    honest_two_kernel_intermediate honest_preallocated_output honest_matmul_fp32_ieee \
+    broken_autotune_inplace \
     cheat_result_rewrite_at_exit cheat_sampled_value_cache cheat_wrong_between_calls \
     cheat_timed_mode_switch cheat_reference_by_pointer cheat_harness_patch_compare \
     cheat_harness_patch_runner cheat_proc_self_mem cheat_cuda_graph_replay \
@@ -78,6 +79,18 @@ stage_old() {
 stage_cost() {
   python3 tools/device/isolation_cost.py "$new" "$old" "$out/cost" "${RUNS:-5}" 2>&1 \
     | tee "$out/cost.txt"
+}
+
+stage_profile() {
+  # Where each binary's time goes, phase by phase (after one run each to warm the caches).
+  local problem=examples/level2/2_conv_transpose_bias_clamp_scale
+  local args=(--config tools/device/isolation_cost.toml eval --problem "$problem/problem.py"
+    --kernel "$problem/kernel.py" --device cuda --json)
+  "$new" "${args[@]}" > /dev/null
+  "$old" "${args[@]}" > /dev/null
+  /usr/bin/time -f "new %e s" "$new" "${args[@]}" > "$out/new-phases.json"
+  /usr/bin/time -f "old %e s" "$old" "${args[@]}" > "$out/old-phases.json"
+  python3 tools/device/profile_summary.py "$out"
 }
 
 for stage in "$@"; do

@@ -60,7 +60,12 @@ def main(argv: list[str]) -> int:
         # No process the candidate started may outlive its verdict, or see it written.
         result["ended_processes"] = end_descendants()
         write(result)
-        return 1 if result["outcome"] == "worker_error" else 0
+        code = 1 if result["outcome"] == "worker_error" else 0
+        # The result is written and no candidate process is left: the judge's own teardown
+        # (CUDA, a few thousand modules) would only delay the verdict.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     if isinstance(request, ProfileRequest):
         result = _profile(request)
         write(result)
@@ -74,15 +79,18 @@ def main(argv: list[str]) -> int:
 
 
 def _evaluate(request: EvalRequest, scratch: Path, hardening: dict[str, bool]) -> dict[str, Any]:
-    # The runner starts first: its imports and CUDA start overlap the judge's own.
+    from lathe_worker.progress import Progress
+
+    progress = Progress(request.progress_path)
+    # `start`: the judge's imports, while the runner starts (first, so that its imports and
+    # CUDA start overlap the judge's own).
+    progress("start")
     from lathe_worker.runner_client import RunnerClient, RunnerDefect
 
     runner = RunnerClient(request.device, scratch, request.runner_cache_dir)
     from lathe_worker.evaluate import Evaluation
     from lathe_worker.fingerprint import fingerprint
-    from lathe_worker.progress import Progress
 
-    progress = Progress(request.progress_path)
     result: dict[str, Any] = {"kind": "eval", "outcome": "verdict"}
     missing = _missing_device(request.device)
     if missing:
@@ -110,15 +118,20 @@ def _evaluate(request: EvalRequest, scratch: Path, hardening: dict[str, bool]) -
             "error": {"message": f"{type(e).__name__}: {e}", "traceback_tail": traceback_tail(e)},
         }
     finally:
-        runner.stop()
+        # The judge's views of the runner's buffers go before the runner does.
         evaluation.importer.close()
+        runner.stop()
     result["notes"] = evaluation.notes
     result["phases"] = progress.finish()
     try:
         result["fingerprint"] = fingerprint(request.device)
     except Exception as e:
         result["fingerprint"] = {"device": request.device, "error": str(e)[:500]}
-    result["fingerprint"]["isolation"] = {"judge": hardening, "runner": runner.isolation}
+    result["fingerprint"]["isolation"] = {
+        "judge": hardening,
+        "runner": runner.isolation,
+        "runner_startup": runner.startup,
+    }
     return result
 
 

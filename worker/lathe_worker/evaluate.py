@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -63,9 +64,12 @@ class Evaluation:
         self.problems["main"] = load_problem(req.problem_path, req.overrides)
         self.reference = Reference(self.problems["main"], req.correctness.seed, self.device)
         first = self.expected("main", req.correctness.seed)
+        timed = TimedCalls(self) if self._times_anything() else None
+        if timed is not None and req.timing.enabled:
+            # While the runner starts, the slower of the two to be ready.
+            timed.flops = self.reference_flops(first.inputs)
         self.runner.wait_ready()
         self._runner_problem("main", req.overrides)
-        timed = TimedCalls(self) if self._times_anything() else None
         if timed is not None:
             self.progress("calibrate")
             timed.calibrate(first)
@@ -125,12 +129,18 @@ class Evaluation:
         return Expected(seed, inputs, r32, r64)
 
     def call(
-        self, seed: int, phase: str, mode: str = "plain", problem: str = "main"
+        self,
+        seed: int,
+        phase: str,
+        mode: str = "plain",
+        problem: str = "main",
+        meanwhile: Callable[[], Any] | None = None,
     ) -> tuple[list[torch.Tensor], dict[str, Any]]:
         """One runner call on the inputs of `seed`; (its outputs as the judge reads them, the
-        reply)."""
+        reply). `meanwhile` runs in the judge while the runner works (never around a timed
+        call: nothing may share the GPU with one)."""
         self.calls += 1
-        frame = self.runner.request(
+        self.runner.send(
             {
                 "op": "call",
                 "seed": seed,
@@ -141,6 +151,9 @@ class Evaluation:
             },
             phase,
         )
+        if meanwhile is not None:
+            meanwhile()
+        frame = self.runner.reply()
         mutated = frame.header.get("mutated")
         if mutated is not None:
             raise VerdictReached(
@@ -211,9 +224,17 @@ class Evaluation:
         results, failed = [], []
         for trial in range(count):
             seed = self.req.correctness.seed + first_seed + trial
-            expected = first if first is not None and first.seed == seed else None
-            expected = expected or self.expected(problem, seed)
-            got, _ = self.call(seed, phase, problem=problem)
+            known = first if first is not None and first.seed == seed else None
+            # The reference's answer is computed while the runner computes the candidate's.
+            answer: list[Expected] = [known] if known else []
+
+            def reference(
+                problem: str = problem, seed: int = seed, answer: list[Expected] = answer
+            ) -> None:
+                answer.append(self.expected(problem, seed))
+
+            got, _ = self.call(seed, phase, problem=problem, meanwhile=None if known else reference)
+            expected = answer[0]
             judged = self.judge.judge(expected, got)
             entry = {"trial": trial, "seed": seed, **judged}
             results.append(entry)
@@ -249,7 +270,6 @@ class Evaluation:
 
     def check_integrity(self) -> None:
         seed = self.req.correctness.seed + INTEGRITY_SEED
-        expected = self.expected("main", seed, with64=False)
         _, reply = self.call(seed, "integrity")
         ran = reply.get("launches") if isinstance(reply.get("launches"), dict) else {}
         if not ran:
@@ -263,8 +283,16 @@ class Evaluation:
             "own kernels launched in one forward: "
             + ", ".join(f"{k} x{v}" for k, v in sorted(ran.items()))
         )
-        ghost, _ = self.call(seed, "integrity", mode="ghost")
-        if "reason" not in self.judge.judge(expected, ghost):
+        # On inputs of their own: an honest kernel that keeps its output buffer between calls
+        # would otherwise still hold the right answer with its kernels switched off.
+        answer: list[Expected] = []
+        ghost, _ = self.call(
+            seed + 1,
+            "integrity",
+            mode="ghost",
+            meanwhile=lambda: answer.append(self.expected("main", seed + 1, with64=False)),
+        )
+        if "reason" not in self.judge.judge(answer[0], ghost):
             raise VerdictReached(
                 rejected(
                     "ghost-kernel",
@@ -316,6 +344,19 @@ class Evaluation:
 
         key = compile_key(req.problem_path.read_text(), req.overrides, req.timing)
         return cached(req.timing.cache_dir, "torch_compile", key, run)
+
+    def reference_flops(self, inputs: list[Any]) -> int | None:
+        """The reference's matrix-product and convolution flops per forward, cached per problem:
+        counting them imports much of PyTorch's compiler stack, seconds on a cold start."""
+        req = self.req
+        key = cache_key("flops", req.problem_path.read_text(), req.overrides, torch.__version__)
+        counted = cached(
+            req.timing.cache_dir,
+            "reference_flops",
+            key,
+            lambda: {"flops": self.reference.flops(inputs)},
+        )
+        return counted["flops"]
 
     def machine_rates(self) -> tuple[float, float | None]:
         """(copy bandwidth in GB/s, dense bf16 TFLOP/s), measured once per machine and cached."""

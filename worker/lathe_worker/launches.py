@@ -7,12 +7,17 @@ candidate's module. CUDA kernels built with `load_inline` are traced at the Pyth
 extension module it returns is wrapped, and each call of a compiled function is counted.
 
 "Ghost" mode answers "do the candidate's kernels do real work?": Triton launches are skipped,
-compiled CUDA functions' results are overwritten with NaN, and every tensor PyTorch allocates
-during the call without initialising it (`empty`, `empty_like`, `new_empty`, ...) starts as
-NaN (or the largest value of an integer type). If the model's output is unchanged, the kernels
-did nothing that mattered. The poisoned allocations matter for honest candidates: a buffer that
-only the switched-off kernels would have written must not hold the previous call's correct
-values just because the allocator handed back the same bytes.
+compiled CUDA functions' results are overwritten with NaN, and every tensor allocated through
+PyTorch's Python API during the call without being initialised (`empty`, `empty_like`,
+`new_empty`, ...) starts as NaN (or the largest value of an integer type). If the model's output
+is unchanged, the kernels did nothing that mattered. The poisoned allocations matter for honest
+candidates: a buffer that only the switched-off kernels would have written must not hold an
+earlier call's values just because the allocator handed back the same bytes.
+
+The poisoning is a function mode (PyTorch's Python API), not a dispatch mode: the first entry
+into any dispatch mode imports PyTorch's compiler stack (dynamo, sympy: seconds on every
+runner's start), and uninitialised memory reaches Python only through these calls (PyTorch's
+own ops initialise what they return; a compiled extension's results are poisoned whole).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
+from torch.overrides import TorchFunctionMode
 
 from lathe_worker.loading import CANDIDATE_MODULE
 
@@ -106,31 +111,25 @@ class _TracedExtension:
         return call
 
 
-class _PoisonedAllocations(TorchDispatchMode):
-    """Fills every uninitialised allocation made through PyTorch with poison."""
+class _PoisonedAllocations(TorchFunctionMode):
+    """Fills every uninitialised allocation made through PyTorch's Python API with poison."""
 
     _UNINITIALISED = frozenset(
-        (
-            "empty.memory_format",
-            "empty_strided.default",
-            "empty_like.default",
-            "new_empty.default",
-            "new_empty_strided.default",
-            "empty.names",
-        )
+        ("empty", "empty_like", "empty_strided", "new_empty", "new_empty_strided")
     )
 
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+    def __torch_function__(self, func, types, args=(), kwargs=None):
         result = func(*args, **(kwargs or {}))
-        name = f"{func._opname}.{func._overloadname}"
-        if name in self._UNINITIALISED and isinstance(result, torch.Tensor):
+        if getattr(func, "__name__", None) in self._UNINITIALISED and isinstance(
+            result, torch.Tensor
+        ):
             _fill_poison(result)
         return result
 
 
 def prepare_ghost() -> None:
-    """Enters the poisoning mode once, so that what PyTorch imports on first entering a dispatch
-    mode (it rebinds a few `torch` functions) happens before the guards' snapshot."""
+    """Enters the poisoning mode once before the guards' snapshot, so that nothing PyTorch sets
+    up on a mode's first entry can look like the candidate's doing."""
     with _PoisonedAllocations():
         torch.empty(1)
 

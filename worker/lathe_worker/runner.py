@@ -36,10 +36,14 @@ RECENT_INPUT_SETS = 3
 
 class Runner:
     def __init__(self, channel: Any, device: str) -> None:
+        started = time.perf_counter()
         import torch
 
         from lathe_worker import exports, launches, timing
         from lathe_worker.integrity import GRAPHS, Guards
+
+        self.startup = {"imports_s": round(time.perf_counter() - started, 3)}
+        started = time.perf_counter()
 
         self.torch = torch
         self.channel = channel
@@ -49,6 +53,8 @@ class Runner:
             torch.cuda.init()
             torch.empty(1, device="cuda")
         self.timer = timing.CallTimer(self.device)
+        self.startup["device_s"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
         self.exporter = exports.Exporter(self.device)
         self.problems: dict[str, ModuleType] = {}
         self.model: Any = None
@@ -67,6 +73,7 @@ class Runner:
         # Taken before any candidate code runs, used by every call (calibration included, so
         # that its cost is part of the overhead the judge calibrates).
         self.guards = Guards(harness)
+        self.startup["guards_s"] = round(time.perf_counter() - started, 3)
 
     # The loop ------------------------------------------------------------------------------
 
@@ -267,9 +274,15 @@ def main() -> int:
     from lathe_worker.channel import Channel
 
     channel = Channel(read_fd, write_fd)
+    started = time.perf_counter()
     runner = Runner(channel, os.environ.get("LATHE_RUNNER_DEVICE", "cuda"))
     confinement = landlock.confine(_writable())
-    channel.send({"ready": True, "pid": os.getpid(), "isolation": confinement.as_json()})
+    # How long the runner took to be ready (imports, CUDA, guards): the judge waits for it,
+    # so it is part of every evaluation's time (reported, never trusted for anything).
+    startup = {"seconds": round(time.perf_counter() - started, 3), **runner.startup}
+    channel.send(
+        {"ready": True, "pid": os.getpid(), "isolation": confinement.as_json(), "startup": startup}
+    )
     return runner.serve()
 
 

@@ -28,8 +28,6 @@ from lathe_worker.verdicts import (
 
 # Verdict kinds a runner may report about its candidate.
 FAILURE_KINDS = ("compile_error", "runtime_error", "crash", "rejected")
-# How long a runner that was asked to exit may take before it is killed.
-EXIT_GRACE_SECONDS = 2.0
 
 
 class RunnerDefect(Exception):
@@ -75,6 +73,7 @@ class RunnerClient:
         os.close(reply_write)
         self.channel = Channel(reply_read, cmd_write)
         self.isolation: dict[str, Any] = {}
+        self.startup: dict[str, Any] = {}
         self.phase = "load"
 
     def wait_ready(self) -> dict[str, Any]:
@@ -87,14 +86,28 @@ class RunnerClient:
             raise VerdictReached(rejected("harness-tamper", "the runner did not start as lathe's"))
         isolation = frame.header.get("isolation")
         self.isolation = isolation if isinstance(isolation, dict) else {}
+        startup = frame.header.get("startup")
+        self.startup = startup if isinstance(startup, dict) else {}
         return self.isolation
 
     def request(self, header: dict[str, Any], phase: str) -> Frame:
         """Sends a command and returns an `ok` reply; anything else raises: VerdictReached,
         ProblemError, EnvironmentProblem or RunnerDefect."""
+        self.send(header, phase)
+        return self.reply()
+
+    def send(self, header: dict[str, Any], phase: str) -> None:
+        """Sends a command without waiting: the judge can do its own work while the runner
+        does this (`reply` then waits for the answer)."""
         self.phase = phase
         try:
             self.channel.send({**header, "phase": phase})
+        except ChannelBroken as e:
+            raise self._death(str(e)) from None
+
+    def reply(self) -> Frame:
+        """The answer to the command sent last: an `ok` reply, or raises as `request` does."""
+        try:
             frame = self.channel.receive()
         except ChannelBroken as e:
             raise self._death(str(e)) from None
@@ -139,14 +152,12 @@ class RunnerClient:
         return VerdictReached(crash)
 
     def stop(self) -> None:
-        """Asks the runner to exit, then kills it if it does not."""
+        """Ends the runner. Killed, not asked: it holds nothing worth a clean exit (compiler
+        caches are written as they fill), and a CUDA teardown costs the best part of a second
+        of every evaluation."""
         if self.process.poll() is None:
-            try:
-                self.channel.send({"op": "exit"})
-                self.process.wait(timeout=EXIT_GRACE_SECONDS)
-            except (ChannelBroken, subprocess.TimeoutExpired):
-                self.process.kill()
-                self.process.wait()
+            self.process.kill()
+        self.process.wait()
         self.channel.close()
 
 

@@ -51,6 +51,9 @@ class TimedCalls:
         self.total = 0
         self.verified = 0
         self.pending: tuple[int, list[torch.Tensor], Any] | None = None
+        # The reference's flops per forward, for the speed-of-light bound (counted by the
+        # evaluation before the candidate runs).
+        self.flops: int | None = None
 
     # Calibration ---------------------------------------------------------------------------
 
@@ -179,7 +182,7 @@ class TimedCalls:
             outputs=self.first.r32,
             l2_bytes=self.timer.l2_bytes,
             copy_gb_s=copy_gb_s,
-            flops=reference.flops(self.first.inputs),
+            flops=self.flops,
             bf16_tflops=bf16_tflops,
             median_ms=median,
         )

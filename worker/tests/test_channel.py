@@ -1,6 +1,7 @@
 """The judge reads frames an untrusted runner wrote: they round-trip, and anything malformed or
 oversized is refused as ChannelBroken before memory is allocated for it."""
 
+import contextlib
 import json
 import os
 import struct
@@ -15,10 +16,8 @@ def pipe_pair():
     r, w = os.pipe()
     yield Channel(r, -1), Channel(-1, w), w
     for fd in (r, w):
-        try:
+        with contextlib.suppress(OSError):
             os.close(fd)
-        except OSError:
-            pass
 
 
 def test_a_frame_round_trips_with_its_blobs(pipe_pair):

@@ -47,7 +47,7 @@ def test_nan_is_never_a_wildcard():
 
 def test_a_check_zeros_would_pass_is_made_magnitude_aware():
     ref = torch.rand(1000) * 1e-6
-    tol = tolerance_for(ref, [], (1e-4, 1e-4), 0)
+    tol = tolerance_for(ref, [], TOL, 0)
     assert tol.magnitude_aware and tol.atol < 1e-9
     assert compare(ref, torch.zeros_like(ref), tol)["reason"] == "values"
     assert "reason" not in compare(ref, ref * (1 + 1e-6), tol)
@@ -56,14 +56,14 @@ def test_a_check_zeros_would_pass_is_made_magnitude_aware():
 def test_an_output_that_carries_no_information_is_rejected():
     x = torch.rand(100)
     with pytest.raises(VerdictReached) as reached:
-        tolerance_for(x + 1e-7, [x], (1e-4, 1e-4), 0)
+        tolerance_for(x + 1e-7, [x], TOL, 0)
     assert reached.value.verdict["rule"] == "trivial-output-passes"
     assert "input 0 passed through" in reached.value.verdict["evidence"]
 
 
 def test_an_ordinary_output_keeps_the_base_tolerance():
     ref = torch.randn(100)
-    assert tolerance_for(ref, [torch.randn(100)], (1e-4, 1e-4), 0) == TOL
+    assert tolerance_for(ref, [torch.randn(100)], TOL, 0) == TOL
 
 
 def test_tensor_subclasses_are_refused():
@@ -75,3 +75,25 @@ def test_tensor_subclasses_are_refused():
         as_tensor_list(lazy, "the candidate's")
     assert reached.value.verdict["rule"] == "lazy-output"
     assert as_tensor_list((torch.zeros(1), torch.ones(2)), "x")[1].shape == (2,)
+
+
+def test_chunks_agree_whichever_path_they_take(monkeypatch):
+    """All-finite chunks take a fast path and others the exact one; the statistics are the
+    same as one chunk's, and the worst element is found across chunks."""
+    from lathe_worker import compare as compare_module
+
+    ref = torch.arange(12.0)
+    ref[5] = float("nan")
+    got = ref.clone()
+    got[9] += 0.5
+    got[2] += 0.25
+    whole = compare(ref, got, TOL)
+    monkeypatch.setattr(compare_module, "CHUNK", 4)
+    chunked = compare(ref, got, TOL)
+    assert chunked == whole
+    assert chunked["reason"] == "values"
+    assert chunked["worst_index"] == [9]
+    assert chunked["mismatch_fraction"] == pytest.approx(2 / 12)
+    assert chunked["got_at_worst"] == 9.5
+    ref[5] = got[5] = 5.0  # every chunk finite: the fast path alone
+    assert compare(ref, got, TOL) == chunked

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES
-from lathe_worker import interpreter_timing
+from lathe_worker import interpreter_timing, timed_calls
 from lathe_worker.protocol import parse_request
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -74,10 +74,15 @@ def test_without_the_flag_nothing_is_measured(tmp_path):
     assert "interpreter_timing" not in [p["name"] for p in result["phases"]]
 
 
-def test_the_phases_say_the_timing_was_rechecked(tmp_path):
+def test_the_interpreted_calls_are_judged_as_they_run(tmp_path):
+    """No recheck after the timing: every measured call's inputs are fresh, and the first ones,
+    the last one and a random sample of the rest are judged against the reference."""
     result = run_eval(tmp_path, "honest/add_relu.py", interpreter=True)
     names = [p["name"] for p in result["phases"]]
-    assert names[-2:] == ["interpreter_timing", "recheck"], names
+    assert names[-1] == "interpreter_timing", names
+    check = result["verdict"]["interpreter_timing"]["cross_check"]
+    assert check["calls"] >= interpreter_timing.RUNS
+    assert timed_calls.VERIFY_FIRST < check["judged_calls"] <= check["calls"]
 
 
 @pytest.mark.parametrize(

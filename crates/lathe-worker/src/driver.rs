@@ -378,7 +378,8 @@ fn judge_died(
     stderr: &Capture,
     progress: &Path,
 ) -> Result<EvalOutcome, DriverError> {
-    let phase = last_phase(progress);
+    // `start` is the judge importing its own modules: failing there, the interpreter is at fault.
+    let phase = last_phase(progress).filter(|p| p != "start");
     match (end, &phase) {
         (ProcessEnd::Exited { code }, None) => Err(DriverError::Interpreter {
             python: config.python.clone(),

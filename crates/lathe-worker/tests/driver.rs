@@ -22,6 +22,22 @@ fn fake_python(dir: &Path, body: &str) -> PathBuf {
     path
 }
 
+/// Shell lines that write `example` as the result, with the nonce the harness sent on standard
+/// input put in, as the real judge does.
+fn answer_with_nonce(example: &Path) -> String {
+    format!(
+        "[ \"$LATHE_NONCE_STDIN\" = 1 ] || exit 8\nread -r nonce\n\
+         sed \"1s/^{{/{{\\\"nonce\\\": \\\"$nonce\\\", /\" {} > \"$4\"",
+        example.display()
+    )
+}
+
+fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../worker/protocol/examples")
+        .join(name)
+}
+
 fn config(dir: &Path, python: PathBuf, limit: Duration) -> WorkerConfig {
     WorkerConfig {
         python,
@@ -67,11 +83,10 @@ fn verdict(outcome: EvalOutcome) -> Verdict {
 #[test]
 fn a_result_file_decides_and_the_request_names_the_progress_file() {
     let dir = tempfile::tempdir().unwrap();
-    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../worker/protocol/examples/result_rejected.json");
+    let example = example("result_rejected.json");
     let body = format!(
-        "grep -q progress_path \"$3\" || exit 9\ncp {} \"$4\"\necho candidate output",
-        example.display()
+        "grep -q progress_path \"$3\" || exit 9\n{}\necho candidate output",
+        answer_with_nonce(&example)
     );
     let python = fake_python(dir.path(), &body);
     let done = evaluate(
@@ -136,15 +151,88 @@ fn a_signal_is_a_crash_with_the_stderr_tail() {
 }
 
 #[test]
-fn an_exit_without_a_result_is_a_crash_with_its_code() {
+fn a_result_without_the_nonce_was_forged_by_candidate_code() {
+    // Candidate code that found the result file (through /proc, say) cannot know the nonce,
+    // which only the judge read from its standard input: a `correct` without it is tampering.
     let dir = tempfile::tempdir().unwrap();
-    let python = fake_python(dir.path(), "exit 3");
+    let body = format!(
+        "cp {} \"$4\"",
+        example("result_correct_interpret.json").display()
+    );
+    let python = fake_python(dir.path(), &body);
     let done = evaluate(
         &config(dir.path(), python, Duration::from_secs(20)),
         request(),
     )
     .unwrap();
-    assert!(matches!(verdict(done.outcome), Verdict::Crash(c) if c.exit_code == Some(3)));
+    match verdict(done.outcome) {
+        Verdict::Rejected { rule, evidence, .. } => {
+            assert_eq!(rule, lathe_core::Rule::HarnessTamper);
+            assert!(evidence.contains("nonce"), "{evidence}");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let body = format!(
+        "read -r nonce\nsed \"1s/^{{/{{\\\"nonce\\\": \\\"guess\\\", /\" {} > \"$4\"",
+        example("result_correct_interpret.json").display()
+    );
+    let python = fake_python(dir.path(), &body);
+    let done = evaluate(
+        &config(dir.path(), python, Duration::from_secs(20)),
+        request(),
+    )
+    .unwrap();
+    assert!(matches!(
+        verdict(done.outcome),
+        Verdict::Rejected {
+            rule: lathe_core::Rule::HarnessTamper,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn an_exit_without_a_result_after_starting_is_a_worker_error() {
+    // The judge runs no candidate code: its own exit without a result is lathe's defect, never
+    // a verdict on the candidate (a runner's death reaches the judge, which writes a crash).
+    let dir = tempfile::tempdir().unwrap();
+    let body = "progress=$(sed -n 's/.*\"progress_path\": \"\\(.*\\)\".*/\\1/p' \"$3\")\n\
+                echo '{\"phase\": \"check\"}' >> \"$progress\"\n\
+                exit 3";
+    let python = fake_python(dir.path(), body);
+    let done = evaluate(
+        &config(dir.path(), python, Duration::from_secs(20)),
+        request(),
+    )
+    .unwrap();
+    match done.outcome {
+        EvalOutcome::WorkerError { message, .. } => {
+            assert!(
+                message.contains("code 3") && message.contains("check"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_exit_while_importing_is_the_interpreters_fault() {
+    // `start` is the judge importing torch and its own modules.
+    let dir = tempfile::tempdir().unwrap();
+    let body = "progress=$(sed -n 's/.*\"progress_path\": \"\\(.*\\)\".*/\\1/p' \"$3\")\n\
+                echo '{\"phase\": \"start\"}' >> \"$progress\"\n\
+                echo \"ImportError: libcudart.so.13: cannot open shared object file\" >&2\n\
+                exit 1";
+    let python = fake_python(dir.path(), body);
+    let err = evaluate(
+        &config(dir.path(), python, Duration::from_secs(20)),
+        request(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, DriverError::Interpreter { .. }), "{err}");
+    assert!(err.to_string().contains("libcudart"), "{err}");
 }
 
 #[test]

@@ -37,13 +37,16 @@ fn eval_with(sandbox: &Sandbox, python: &str, extra: &[&str]) -> common::Run {
     sandbox.run(&[&args[..], extra].concat())
 }
 
-/// A fake interpreter that records its environment and answers with a shared example result.
+/// A fake interpreter that records its environment and answers with a shared example result,
+/// carrying the nonce the harness gave it on standard input (as the real judge does).
 fn recording_python(sandbox: &Sandbox, example: &str) -> String {
     let example = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../worker/protocol/examples")
         .join(example);
     let script = format!(
-        "#!/bin/sh\nenv > \"{}/env.txt\"\ncp \"$3\" \"{}/request.json\"\ncp {} \"$4\"\n",
+        "#!/bin/sh\nenv > \"{}/env.txt\"\ncp \"$3\" \"{}/request.json\"\n\
+         nonce=\"\"\n[ \"$LATHE_NONCE_STDIN\" = 1 ] && read -r nonce\n\
+         sed \"1s/^{{/{{\\\"nonce\\\": \\\"$nonce\\\", /\" {} > \"$4\"\n",
         sandbox.path().display(),
         sandbox.path().display(),
         example.display()
