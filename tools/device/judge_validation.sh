@@ -81,6 +81,10 @@ stage_cost() {
     | tee "$out/cost.txt"
 }
 
+stage_kernel() {
+  python3 tools/device/compare_kernel_check.py 2>&1 | tee "$out/compare_kernel.txt"
+}
+
 stage_profile() {
   # Where each binary's time goes, phase by phase (after one run each to warm the caches).
   local problem=examples/level2/2_conv_transpose_bias_clamp_scale
