@@ -8,10 +8,9 @@
 //! timed call's time is checked against the judge's clock.
 
 use lathe_core::Rule;
-use ruff_text_size::Ranged;
 
+use super::forbidden_apis::ForbiddenApis;
 use crate::context::Context;
-use crate::cuda_source::occurrences;
 use crate::finding_sink::FindingSink;
 
 const WHY: &str = "a CUDA graph carries work from one call into another";
@@ -37,30 +36,12 @@ const CUDA_CALLS: [&str; 6] = [
 ];
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut FindingSink<'_>) {
-    for call in &cx.index.calls {
-        if cx
-            .callee(call)
-            .is_some_and(|callee| PYTHON_CALLS.contains(&callee.as_str()))
-        {
-            out.report(
-                Rule::CudaGraph,
-                call.range(),
-                &cx.map.call_snippet(call),
-                WHY,
-            );
-        }
+    ForbiddenApis {
+        rule: Rule::CudaGraph,
+        python_calls: &PYTHON_CALLS,
+        cuda_calls: &CUDA_CALLS,
+        why: WHY,
+        cuda_use: "uses graphs",
     }
-    for piece in &cx.index.strings {
-        let raw = cx.map.text(piece.range);
-        for api in CUDA_CALLS {
-            for at in occurrences(piece, raw, api) {
-                out.report(
-                    Rule::CudaGraph,
-                    at,
-                    api,
-                    &format!("a CUDA source uses graphs; {WHY}"),
-                );
-            }
-        }
-    }
+    .check(cx, out);
 }

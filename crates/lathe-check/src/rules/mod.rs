@@ -7,6 +7,7 @@
 
 mod cuda_graph;
 mod file_write;
+mod forbidden_apis;
 mod introspection;
 mod kernel_not_launched;
 mod launch_fallback;

@@ -7,10 +7,9 @@
 //! library); the worker's device-wide synchronize before the end timestamp covers them.
 
 use lathe_core::Rule;
-use ruff_text_size::Ranged;
 
+use super::forbidden_apis::ForbiddenApis;
 use crate::context::Context;
-use crate::cuda_source::occurrences;
 use crate::finding_sink::FindingSink;
 
 const WHY: &str = "work on another stream escapes the timing events";
@@ -36,30 +35,12 @@ const CUDA_CALLS: [&str; 4] = [
 ];
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut FindingSink<'_>) {
-    for call in &cx.index.calls {
-        if cx
-            .callee(call)
-            .is_some_and(|callee| PYTHON_CALLS.contains(&callee.as_str()))
-        {
-            out.report(
-                Rule::SideStream,
-                call.range(),
-                &cx.map.call_snippet(call),
-                WHY,
-            );
-        }
+    ForbiddenApis {
+        rule: Rule::SideStream,
+        python_calls: &PYTHON_CALLS,
+        cuda_calls: &CUDA_CALLS,
+        why: WHY,
+        cuda_use: "creates a stream",
     }
-    for piece in &cx.index.strings {
-        let raw = cx.map.text(piece.range);
-        for api in CUDA_CALLS {
-            for at in occurrences(piece, raw, api) {
-                out.report(
-                    Rule::SideStream,
-                    at,
-                    api,
-                    &format!("a CUDA source creates a stream; {WHY}"),
-                );
-            }
-        }
-    }
+    .check(cx, out);
 }
