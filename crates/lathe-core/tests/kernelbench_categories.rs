@@ -18,8 +18,7 @@ fn kernelbench() -> PathBuf {
 fn every_kernelbench_problem_has_its_levels_category() {
     let root = kernelbench();
     if !root.is_dir() {
-        eprintln!("skipped: no KernelBench problems at {}", root.display());
-        return;
+        return; // No KernelBench beside this checkout: nothing to check.
     }
     let mut counts = [0usize; 3];
     for (level, category) in [
