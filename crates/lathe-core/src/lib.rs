@@ -16,6 +16,7 @@ mod speed;
 mod stage;
 mod stage_library;
 mod suggest;
+mod suite_figures;
 mod triton_api;
 mod verdict;
 mod verdict_kind;
@@ -32,6 +33,7 @@ pub use speed::{Speed, beats};
 pub use stage::{BlockRange, Comparison, Condition, SkipRule, Stage, Tunables};
 pub use stage_library::{StageLibrary, StageLookupError};
 pub use suggest::closest;
+pub use suite_figures::{Baseline, FAST_P_THRESHOLDS, SuiteFigures, TaskOutcome};
 pub use triton_api::{MissingTl, TlFunction, TritonApi, TritonRelease, TritonReleaseError};
 pub use verdict::{
     CompileBaseline, Correct, Crash, KernelBenchFigure, OutputError, SpeedOfLight, Timing,
