@@ -54,7 +54,7 @@ pub fn judge(
         device: s.device,
         problem: ProblemRef {
             path: problem.to_path_buf(),
-            overrides: Default::default(),
+            overrides: s.overrides.clone(),
         },
         candidate: CandidateRef {
             path: path.to_path_buf(),

@@ -2,6 +2,8 @@
 //! settings, the target GPU and how prompts are written. Built by the command from the current
 //! settings each time a run starts or resumes.
 
+use std::collections::BTreeMap;
+
 use lathe_core::{GpuCatalog, GpuSpec, Policy};
 use lathe_llm::{Provider, Request};
 use lathe_profile::ProfileConfig;
@@ -52,6 +54,8 @@ impl std::fmt::Debug for Parts {
 #[derive(Debug, Clone)]
 pub struct JudgeSettings {
     pub device: Device,
+    /// Module-level constants of the problem set before its inputs are made (`--set`).
+    pub overrides: BTreeMap<String, serde_json::Value>,
     pub correctness: CorrectnessConfig,
     pub timing: TimingConfig,
     pub policy: Policy,

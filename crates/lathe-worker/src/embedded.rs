@@ -4,6 +4,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 
@@ -27,17 +28,21 @@ pub fn worker_hash() -> String {
 }
 
 /// The directory to put on `PYTHONPATH`: it holds `lathe_worker/`. Written once; a concurrent
-/// writer is harmless (each writes a private directory, then renames it into place).
+/// writer is harmless, in another process or in another thread of this one (a suite judges
+/// several candidates at once): each writes a private directory, then renames it into place.
 pub fn install_worker(cache_dir: &Path) -> io::Result<PathBuf> {
+    static INSTALLS: AtomicU64 = AtomicU64::new(0);
     let root = cache_dir.join("worker").join(worker_hash());
     if root.join("lathe_worker").join("__main__.py").is_file() {
         return Ok(root);
     }
     std::fs::create_dir_all(cache_dir.join("worker"))?;
-    let staging =
-        cache_dir
-            .join("worker")
-            .join(format!(".staging-{}-{}", std::process::id(), worker_hash()));
+    let staging = cache_dir.join("worker").join(format!(
+        ".staging-{}-{}-{}",
+        std::process::id(),
+        INSTALLS.fetch_add(1, Ordering::Relaxed),
+        worker_hash()
+    ));
     let package = staging.join("lathe_worker");
     std::fs::create_dir_all(&package)?;
     for (name, source) in WORKER_FILES {
@@ -64,6 +69,26 @@ mod tests {
         for required in ["__init__.py", "__main__.py", "protocol.py", "evaluate.py"] {
             assert!(names.contains(&required), "{names:?}");
         }
+    }
+
+    #[test]
+    fn threads_installing_at_once_all_get_the_worker() {
+        let cache = tempfile::tempdir().unwrap();
+        let roots: Vec<PathBuf> = std::thread::scope(|scope| {
+            let installs: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| install_worker(cache.path()).unwrap()))
+                .collect();
+            installs.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        assert!(
+            roots
+                .iter()
+                .all(|r| r.join("lathe_worker/__main__.py").is_file())
+        );
+        let left: Vec<_> = std::fs::read_dir(cache.path().join("worker"))
+            .unwrap()
+            .collect();
+        assert_eq!(left.len(), 1, "staging directories left behind: {left:?}");
     }
 
     #[test]

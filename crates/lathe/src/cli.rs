@@ -65,6 +65,9 @@ pub enum Command {
     Resume(ResumeArgs),
     /// Tune a kernel's launch constants (block sizes, num_warps, num_stages) without a model
     Tune(Box<TuneArgs>),
+    /// Work on a whole folder of problems: `lathe suite eval` judges kernels made elsewhere
+    #[command(subcommand)]
+    Suite(SuiteCommand),
     /// List the recorded runs, newest first: status, attempts, correct ones and the best
     Runs(RunsArgs),
     /// Rebuild a run's report.md (and report.html, best.py) from the run database
@@ -161,6 +164,43 @@ pub struct EvalArgs {
     #[arg(long, conflicts_with = "no_timing")]
     pub interpreter_timing: bool,
     /// Print one JSON object instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SuiteCommand {
+    /// Judge a folder of kernels against a folder of problems: the verdict and timing of every
+    /// problem, and the suite's fast_p table
+    Eval(Box<SuiteEvalArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct SuiteEvalArgs {
+    /// The problems: a folder of KernelBench-style files (searched recursively, e.g. a
+    /// KernelBench checkout's `KernelBench/`)
+    #[arg(long, value_name = "DIR")]
+    pub problems: PathBuf,
+    /// The kernels: a file at the problem's own relative path (`level1/19_ReLU.py`), or named
+    /// after it KernelBench's way (`level_1_problem_19_sample_0_kernel.py`)
+    #[arg(long, value_name = "DIR")]
+    pub kernels: PathBuf,
+    /// Override a module-level constant of every problem (repeatable): `--set batch_size=2`
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
+    pub overrides: Vec<(String, serde_json::Value)>,
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+    /// Evaluations at once under --device interpret (on a GPU, one at a time: two candidates
+    /// are never timed together)
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub jobs: usize,
+    /// Skip the torch.compile baseline (speedups against it are then missing)
+    #[arg(long)]
+    pub no_compile_baseline: bool,
+    /// Also write suite.md and suite.json into this folder
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print one JSON object instead of the tables
     #[arg(long)]
     pub json: bool,
 }
@@ -498,6 +538,7 @@ impl Command {
                 (layer, Some(&e.problem))
             }
             Command::Probe(p) => (p.worker.layer(), None),
+            Command::Suite(SuiteCommand::Eval(e)) => (e.worker.layer(), None),
             Command::Runs(RunsArgs { store, .. })
             | Command::Report(ReportArgs { store, .. })
             | Command::Export(ExportArgs { store, .. }) => (

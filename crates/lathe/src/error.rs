@@ -109,6 +109,14 @@ pub enum CliError {
         run: String,
         message: String,
     },
+    /// A folder of `lathe suite` that cannot be used: missing, not a folder, or without a
+    /// problem in it.
+    BadSuiteFolder {
+        path: PathBuf,
+        /// `problems` or `kernels`.
+        what: &'static str,
+        problem: String,
+    },
     /// A run id prefix that more than one run starts with.
     AmbiguousRun {
         text: String,
@@ -148,7 +156,7 @@ impl CliError {
             CliError::NoLlm | CliError::NoLlmToOptimize | CliError::BadLlmSpec { .. } => {
                 ExitStatus::BadInput
             }
-            CliError::BadPlan { .. } => ExitStatus::BadInput,
+            CliError::BadPlan { .. } | CliError::BadSuiteFolder { .. } => ExitStatus::BadInput,
             CliError::Engine(e) => engine_exit(e),
             CliError::NoCode(_) => ExitStatus::NotCorrect,
             CliError::Llm(e) => match e {
@@ -341,6 +349,15 @@ impl CliError {
                 format!("run {run} was recorded by another lathe: its plan cannot be read ({message})"),
                 vec![],
                 Some("resume it with the lathe that started it, or start a new run with `lathe optimize`"),
+            ),
+            CliError::BadSuiteFolder {
+                path,
+                what,
+                problem,
+            } => report(
+                format!("the {what} folder {} {problem}", path.display()),
+                vec![],
+                Some("--problems names a folder of KernelBench-style problem files (a KernelBench checkout's KernelBench/, say), --kernels a folder of kernels named after them"),
             ),
             CliError::NoLlm => report(
                 "no model is configured".to_owned(),

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, SuiteCommand};
 use crate::error::{CliError, ExitStatus};
 use crate::settings::{Inputs, Settings};
 
@@ -68,6 +68,7 @@ fn run(cli: &Cli) -> Result<ExitStatus, CliError> {
         Command::Optimize(args) => return commands::optimize::run(args, &settings),
         Command::Resume(args) => return commands::resume::run(args, &settings),
         Command::Tune(args) => return commands::tune::run(args, &settings),
+        Command::Suite(SuiteCommand::Eval(args)) => commands::suite_eval::run(args, &settings)?,
         Command::Eval(args) => {
             let correct = commands::eval::run(args, &settings)?;
             return Ok(if correct {

@@ -17,4 +17,6 @@ pub mod run_progress;
 pub mod runs;
 pub mod stage_choice;
 pub mod stages;
+pub mod suite_eval;
+pub mod suite_tasks;
 pub mod tune;

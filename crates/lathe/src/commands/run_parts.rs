@@ -64,6 +64,7 @@ pub fn judge_settings(settings: &Settings, device: Device) -> JudgeSettings {
     timing.interpreter |= device == Device::Interpret;
     JudgeSettings {
         device,
+        overrides: Default::default(),
         correctness: e.correctness(),
         timing,
         policy: e.policy.value,

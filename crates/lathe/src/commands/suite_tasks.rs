@@ -1,0 +1,208 @@
+//! The tasks of a suite: every problem file under one folder, and its kernel in another.
+//!
+//! A problem's kernel is the file at the problem's own relative path under the kernels folder
+//! (`level1/19_ReLU.py`), else a file named after it KernelBench's way, anywhere under the
+//! folder: `level_1_problem_19_sample_0_kernel.py`, `level1_problem_19.py` (the first in name
+//! order when there are several samples). A problem without one is a task all the same: it
+//! counts as a miss in every figure.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::CliError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuiteTask {
+    pub problem: PathBuf,
+    /// The problem's path under the problems folder, as tables show it.
+    pub name: String,
+    /// KernelBench's level and problem number, when the path says them.
+    pub level: Option<u32>,
+    pub number: Option<u32>,
+    pub kernel: Option<PathBuf>,
+}
+
+/// Every problem under `problems`, each with its kernel under `kernels` where there is one.
+pub fn tasks(problems: &Path, kernels: &Path) -> Result<Vec<SuiteTask>, CliError> {
+    let problem_files = python_files(problems, "problems")?;
+    if problem_files.is_empty() {
+        return Err(CliError::BadSuiteFolder {
+            path: problems.to_owned(),
+            what: "problems",
+            problem: "holds no .py file".to_owned(),
+        });
+    }
+    let kernel_files = python_files(kernels, "kernels")?;
+    let named: Vec<(u32, u32, &PathBuf)> = kernel_files
+        .iter()
+        .filter_map(|path| {
+            let name = path.file_name()?.to_str()?;
+            kernelbench_id(name).map(|(level, number)| (level, number, path))
+        })
+        .collect();
+    Ok(problem_files
+        .into_iter()
+        .map(|problem| {
+            let relative = problem
+                .strip_prefix(problems)
+                .unwrap_or(&problem)
+                .to_owned();
+            let level = relative.iter().find_map(|part| level_of(part.to_str()?));
+            let number = leading_number(&relative);
+            let same_path = kernels.join(&relative);
+            let kernel = if same_path.is_file() {
+                Some(same_path)
+            } else {
+                named
+                    .iter()
+                    .find(|(l, n, _)| Some(*l) == level && Some(*n) == number)
+                    .map(|(_, _, path)| (*path).clone())
+            };
+            SuiteTask {
+                name: relative.display().to_string(),
+                problem,
+                level,
+                number,
+                kernel,
+            }
+        })
+        .collect())
+}
+
+/// The `.py` files under `dir`, recursively, in name order; hidden folders, `__pycache__` and
+/// `__init__.py` left out.
+fn python_files(dir: &Path, what: &'static str) -> Result<Vec<PathBuf>, CliError> {
+    if !dir.is_dir() {
+        return Err(CliError::BadSuiteFolder {
+            path: dir.to_owned(),
+            what,
+            problem: if dir.exists() {
+                "is not a folder".to_owned()
+            } else {
+                "does not exist".to_owned()
+            },
+        });
+    }
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(folder) = pending.pop() {
+        let entries = std::fs::read_dir(&folder).map_err(|e| CliError::BadSuiteFolder {
+            path: folder.clone(),
+            what,
+            problem: format!("cannot be read: {e}"),
+        })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || name == "__pycache__" {
+                continue;
+            }
+            if path.is_dir() {
+                pending.push(path);
+            } else if name.ends_with(".py") && name != "__init__.py" {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// `level2` → 2 (a path component that is exactly `level` and a number).
+fn level_of(part: &str) -> Option<u32> {
+    part.to_ascii_lowercase()
+        .strip_prefix("level")?
+        .parse()
+        .ok()
+}
+
+/// `19_ReLU.py` → 19.
+fn leading_number(relative: &Path) -> Option<u32> {
+    let stem = relative.file_stem()?.to_str()?;
+    let digits: String = stem.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// KernelBench's names for generated kernels: `level_1_problem_19_sample_0_kernel.py`,
+/// `level1_problem_19.py` → (1, 19).
+fn kernelbench_id(file_name: &str) -> Option<(u32, u32)> {
+    let lower = file_name.to_ascii_lowercase();
+    let after_level = &lower[lower.find("level")? + "level".len()..];
+    let (level, rest) = number_after(after_level)?;
+    let (number, _) = number_after(rest.strip_prefix("_problem")?)?;
+    Some((level, number))
+}
+
+/// A number after an optional `_`, and what follows it; the number must end at a non-digit.
+fn number_after(text: &str) -> Option<(u32, &str)> {
+    let text = text.strip_prefix('_').unwrap_or(text);
+    let end = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    Some((text[..end].parse().ok()?, &text[end..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernelbench_names_give_level_and_problem() {
+        assert_eq!(
+            kernelbench_id("level_1_problem_19_sample_0_kernel.py"),
+            Some((1, 19))
+        );
+        assert_eq!(kernelbench_id("level2_problem_7.py"), Some((2, 7)));
+        assert_eq!(kernelbench_id("LEVEL_3_PROBLEM_40.py"), Some((3, 40)));
+        assert_eq!(kernelbench_id("level_1_kernel.py"), None);
+        assert_eq!(kernelbench_id("19_ReLU.py"), None);
+    }
+
+    #[test]
+    fn a_kernel_at_the_problems_own_path_comes_first_then_kernelbench_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let (problems, kernels) = (dir.path().join("p"), dir.path().join("k"));
+        for path in [
+            "p/level1/19_ReLU.py",
+            "p/level1/2_Matmul.py",
+            "p/level2/5_Fused.py",
+            "p/level2/__pycache__/x.py",
+            "k/level1/19_ReLU.py",
+            "k/runs/level_1_problem_2_sample_1_kernel.py",
+            "k/runs/level_1_problem_2_sample_0_kernel.py",
+            "k/runs/level_1_problem_19_sample_0_kernel.py",
+        ] {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let found = tasks(&problems, &kernels).unwrap();
+        let view: Vec<String> = found
+            .iter()
+            .map(|t| {
+                let kernel = t.kernel.as_ref().map(|k| k.strip_prefix(&kernels).unwrap());
+                format!("{} {:?} {:?} {:?}", t.name, t.level, t.number, kernel)
+            })
+            .collect();
+        assert_eq!(
+            view,
+            [
+                r#"level1/19_ReLU.py Some(1) Some(19) Some("level1/19_ReLU.py")"#,
+                r#"level1/2_Matmul.py Some(1) Some(2) Some("runs/level_1_problem_2_sample_0_kernel.py")"#,
+                "level2/5_Fused.py Some(2) Some(5) None",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_or_empty_problems_folder_says_which_and_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = tasks(&dir.path().join("nope"), dir.path()).unwrap_err();
+        assert!(
+            matches!(&err, CliError::BadSuiteFolder { what: "problems", problem, .. } if problem == "does not exist")
+        );
+        let err = tasks(dir.path(), dir.path()).unwrap_err();
+        assert!(
+            matches!(&err, CliError::BadSuiteFolder { problem, .. } if problem.contains("no .py"))
+        );
+    }
+}
