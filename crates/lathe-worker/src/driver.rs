@@ -42,6 +42,9 @@ pub struct WorkerConfig {
     pub grace: Duration,
     pub memory_limit: Option<u64>,
     pub tail_bytes: usize,
+    /// The one GPU the worker may see (`CUDA_VISIBLE_DEVICES`: an index or a UUID), when a pool
+    /// of GPUs hands this worker one; `None` leaves the caller's visibility as it is.
+    pub gpu: Option<String>,
 }
 
 impl WorkerConfig {
@@ -266,7 +269,7 @@ fn run_worker(
             spec
         }
     };
-    spec.env = worker_env(&worker_dir, device);
+    spec.env = worker_env(&worker_dir, device, config.gpu.as_deref());
     if let Some(nonce) = nonce {
         // On standard input, never in the arguments or the environment: both can be read
         // through /proc by other processes of the user.
@@ -287,8 +290,9 @@ fn run_worker(
 
 /// The environment of a worker: the caller's, minus secrets and Triton switches it must not
 /// inherit, plus the worker package on PYTHONPATH.
-fn worker_env(worker_dir: &Path, device: Device) -> Vec<(OsString, OsString)> {
-    let inherited = std::env::vars_os().filter(|(k, _)| k != "TRITON_INTERPRET");
+fn worker_env(worker_dir: &Path, device: Device, gpu: Option<&str>) -> Vec<(OsString, OsString)> {
+    let inherited = std::env::vars_os()
+        .filter(|(k, _)| k != "TRITON_INTERPRET" && (gpu.is_none() || k != "CUDA_VISIBLE_DEVICES"));
     let mut env = process::scrubbed_env(inherited);
     let python_path = match env.iter().position(|(k, _)| k == "PYTHONPATH") {
         Some(i) => {
@@ -305,6 +309,9 @@ fn worker_env(worker_dir: &Path, device: Device) -> Vec<(OsString, OsString)> {
     env.push(("PYTHONDONTWRITEBYTECODE".into(), "1".into()));
     if device == Device::Interpret {
         env.push(("TRITON_INTERPRET".into(), "1".into()));
+    }
+    if let Some(gpu) = gpu {
+        env.push(("CUDA_VISIBLE_DEVICES".into(), gpu.into()));
     }
     env
 }

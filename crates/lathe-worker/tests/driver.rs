@@ -47,6 +47,7 @@ fn config(dir: &Path, python: PathBuf, limit: Duration) -> WorkerConfig {
         grace: Duration::from_millis(500),
         memory_limit: None,
         tail_bytes: 4096,
+        gpu: None,
     }
 }
 

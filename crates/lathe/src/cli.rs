@@ -190,8 +190,12 @@ pub struct SuiteEvalArgs {
     pub overrides: Vec<(String, serde_json::Value)>,
     #[command(flatten)]
     pub worker: WorkerArgs,
-    /// Evaluations at once under --device interpret (on a GPU, one at a time: two candidates
-    /// are never timed together)
+    /// The GPUs to judge on, one evaluation on each at a time (two candidates are never timed
+    /// together on one GPU): `all` (those CUDA_VISIBLE_DEVICES allows, else every GPU the
+    /// driver lists) or a list of indices or UUIDs, `0,2,3`
+    #[arg(long, value_name = "LIST", default_value = "all", value_parser = parse_gpus)]
+    pub gpus: String,
+    /// Evaluations at once under --device interpret
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub jobs: usize,
     /// Skip the torch.compile baseline (speedups against it are then missing)
@@ -481,6 +485,15 @@ fn device_parser() -> impl TypedValueParser<Value = Device> {
         s.parse::<Device>()
             .unwrap_or_else(|_| unreachable!("a listed value"))
     })
+}
+
+/// `--gpus`: `all`, or a comma-separated list naming at least one GPU.
+fn parse_gpus(text: &str) -> Result<String, String> {
+    if text.split(',').any(|g| !g.trim().is_empty()) {
+        Ok(text.to_owned())
+    } else {
+        Err("expected `all` or a list of GPU indices or UUIDs, e.g. 0,2,3".to_owned())
+    }
 }
 
 /// `NAME=VALUE`, the value read as JSON when it is JSON (2, 0.5, [1, 2], true), else as text.

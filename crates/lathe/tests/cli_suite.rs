@@ -142,3 +142,82 @@ fn a_problems_folder_that_is_not_there_is_bad_input_naming_it() {
     assert!(run.stderr.contains("the problems folder"), "{}", run.stderr);
     assert!(run.stderr.contains("nope does not exist"), "{}", run.stderr);
 }
+
+/// A stand-in judge for `--device cuda` on a machine without one: it logs the GPU it was given
+/// and when it ran, takes a while, and answers with the shared example result (with the nonce).
+fn logging_python(sandbox: &Sandbox) -> String {
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../worker/protocol/examples/result_correct.json");
+    let log = sandbox.path().join("gpus.log");
+    let script = format!(
+        "#!/bin/sh\n\
+         read -r nonce\n\
+         echo \"start $CUDA_VISIBLE_DEVICES $(date +%s.%N)\" >> {log}\n\
+         sleep 0.3\n\
+         echo \"end $CUDA_VISIBLE_DEVICES $(date +%s.%N)\" >> {log}\n\
+         sed \"1s/^{{/{{\\\"nonce\\\": \\\"$nonce\\\", /\" {example} > \"$4\"\n",
+        log = log.display(),
+        example = example.display()
+    );
+    let path = sandbox.write("fake-python", &script);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn on_gpus_each_evaluation_has_a_gpu_of_the_pool_to_itself() {
+    let sandbox = Sandbox::new().env("CUDA_VISIBLE_DEVICES", "7");
+    let problem = fixture("problems/add_relu.py");
+    let kernel = fixture("honest/add_relu.py");
+    for n in 1..=6 {
+        sandbox.write(&format!("problems/level1/{n}_add_relu.py"), &problem);
+        sandbox.write(&format!("kernels/level1/{n}_add_relu.py"), &kernel);
+    }
+    let python = logging_python(&sandbox);
+    let run = sandbox.run(&[
+        "suite",
+        "eval",
+        "--problems",
+        "problems",
+        "--kernels",
+        "kernels",
+        "--device",
+        "cuda",
+        "--gpus",
+        "0,2",
+        "--python",
+        &python,
+        "--json",
+    ]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let tasks = json["tasks"].as_array().unwrap();
+    assert!(tasks.iter().all(|t| t["outcome"] == "correct"), "{json}");
+    // Every evaluation ran on a GPU of the pool (never the caller's 7), both GPUs were used,
+    // and the records show no two evaluations on one GPU at once.
+    let log = std::fs::read_to_string(sandbox.path().join("gpus.log")).unwrap();
+    let mut busy = std::collections::BTreeMap::new();
+    let mut used = std::collections::BTreeSet::new();
+    for line in log.lines() {
+        let parts: Vec<&str> = line.split(' ').collect();
+        let (event, gpu) = (parts[0], parts[1].to_owned());
+        assert!(gpu == "0" || gpu == "2", "{log}");
+        used.insert(gpu.clone());
+        let running = busy.entry(gpu).or_insert(0);
+        *running += if event == "start" { 1 } else { -1 };
+        assert!(
+            (0..=1).contains(running),
+            "two evaluations on one GPU:\n{log}"
+        );
+    }
+    assert_eq!(used.len(), 2, "{log}");
+    for pair in tasks.iter().flat_map(|a| tasks.iter().map(move |b| (a, b))) {
+        let (a, b) = pair;
+        if a["problem"] != b["problem"] && a["gpu"] == b["gpu"] {
+            let apart = a["ended_s"].as_f64() <= b["started_s"].as_f64()
+                || b["ended_s"].as_f64() <= a["started_s"].as_f64();
+            assert!(apart, "{a}\n{b}");
+        }
+    }
+}

@@ -3,9 +3,11 @@
 //! reports every task and the suite's figures (fast_p, geometric-mean speedups; a task without
 //! a kernel, or with a wrong one, counts as a miss).
 //!
-//! On a GPU the tasks are judged one at a time, so that no two candidates are ever timed
-//! together; under Triton's interpreter `--jobs` run at once (there is no GPU timing to
-//! disturb, and no speedup: only fast_0, the correct share, means anything there).
+//! On GPUs the tasks are shared out over a pool (`--gpus`): one evaluation on each GPU at a
+//! time, its judge and runner seeing that GPU alone (`CUDA_VISIBLE_DEVICES`), so that no two
+//! candidates are ever timed together on one GPU. Under Triton's interpreter `--jobs` run at
+//! once (there is no GPU timing to disturb, and no speedup: only fast_0, the correct share,
+//! means anything there).
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -41,6 +43,12 @@ pub struct TaskRow {
     pub speedup_vs_eager: Option<f64>,
     pub speedup_vs_compile: Option<f64>,
     pub seconds: Option<f64>,
+    /// The GPU of the pool that judged it (`CUDA_VISIBLE_DEVICES`), on GPUs.
+    pub gpu: Option<String>,
+    /// When its evaluation began and ended, in seconds since the suite started: the record
+    /// that no two evaluations shared a GPU.
+    pub started_s: Option<f64>,
+    pub ended_s: Option<f64>,
 }
 
 impl TaskRow {
@@ -80,32 +88,40 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
     judge.timing.compile_baseline &= !args.no_compile_baseline;
     // Interpreter time is no GPU time: a suite's speedups come from GPU timing or not at all.
     judge.timing.interpreter = false;
-    let worker = settings.eval.worker_config();
-    let jobs = match device {
-        Device::Cuda => 1,
-        Device::Interpret => args.jobs.max(1),
+    let slots: Vec<Option<String>> = match device {
+        Device::Cuda => gpu_pool(&args.gpus).into_iter().map(Some).collect(),
+        Device::Interpret => vec![None; args.jobs.max(1)],
     };
+    let started = std::time::Instant::now();
 
     let rows: Mutex<Vec<Option<TaskRow>>> = Mutex::new(vec![None; tasks.len()]);
     let fatal: Mutex<Option<CliError>> = Mutex::new(None);
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| {
+        for slot in &slots {
+            let mut worker = settings.eval.worker_config();
+            worker.gpu.clone_from(slot);
+            let (rows, fatal, next, done, tasks, judge) =
+                (&rows, &fatal, &next, &done, &tasks, &judge);
+            scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= tasks.len() || lock(&fatal).is_some() {
+                    if i >= tasks.len() || lock(fatal).is_some() {
                         return;
                     }
-                    match judge_task(&tasks[i], settings, &worker, &judge) {
-                        Ok(row) => {
+                    let began = started.elapsed().as_secs_f64();
+                    match judge_task(&tasks[i], settings, &worker, judge) {
+                        Ok(mut row) => {
+                            row.gpu.clone_from(&worker.gpu);
+                            row.started_s = Some(began);
+                            row.ended_s = Some(started.elapsed().as_secs_f64());
                             let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                             progress(n, tasks.len(), &row);
-                            lock(&rows)[i] = Some(row);
+                            lock(rows)[i] = Some(row);
                         }
                         Err(error) => {
-                            lock(&fatal).get_or_insert(error);
+                            lock(fatal).get_or_insert(error);
                         }
                     }
                 }
@@ -141,6 +157,35 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
     emit(&text, None)
 }
 
+/// The pool's GPUs: the list given, or for `all` those CUDA_VISIBLE_DEVICES allows, else one
+/// per GPU the NVIDIA driver lists under /proc/driver/nvidia/gpus, else one unnamed GPU.
+fn gpu_pool(asked: &str) -> Vec<String> {
+    let listed = |text: &str| -> Vec<String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    if asked != "all" {
+        return listed(asked);
+    }
+    if let Ok(visible) = std::env::var("CUDA_VISIBLE_DEVICES") {
+        let gpus = listed(&visible);
+        if !gpus.is_empty() {
+            return gpus;
+        }
+    }
+    let driver = std::fs::read_dir("/proc/driver/nvidia/gpus")
+        .map(|entries| entries.count())
+        .unwrap_or(0);
+    if driver > 0 {
+        (0..driver).map(|i| i.to_string()).collect()
+    } else {
+        vec!["0".to_owned()]
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -165,6 +210,9 @@ fn judge_task(
         speedup_vs_eager: None,
         speedup_vs_compile: None,
         seconds: None,
+        gpu: None,
+        started_s: None,
+        ended_s: None,
     };
     let Some(kernel) = &task.kernel else {
         return Ok(row);
@@ -389,6 +437,9 @@ mod tests {
             speedup_vs_eager: speedup,
             speedup_vs_compile: None,
             seconds: None,
+            gpu: None,
+            started_s: None,
+            ended_s: None,
         }
     }
 

@@ -82,6 +82,7 @@ impl EvalSettings {
             grace: Duration::from_secs_f64(self.grace_seconds.value.max(0.0)),
             memory_limit: Some((self.memory_limit_gb.value * 1e9) as u64),
             tail_bytes: 64 * 1024,
+            gpu: None,
         }
     }
 
