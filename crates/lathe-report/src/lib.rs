@@ -1,6 +1,7 @@
 //! What a person reads after a run, made from the store's records: `best.py` with a header
 //! that says what it was measured against, `report.md`, one self-contained `report.html` with
-//! a speedup plot, and the attempts as JSON lines for a training set.
+//! a speedup plot, and the attempts as JSON lines for a training set; and after a suite,
+//! `suite.md` and `suite.html` with its figures.
 //!
 //! Every output is a pure function of a [`RunData`] returning a `String`; the caller writes the
 //! files. The markdown and the HTML are rendered from the same rows (`facts`, `stage_rows`,
@@ -25,6 +26,7 @@ mod python_lexer;
 mod run_data;
 mod stage_rows;
 mod style;
+mod suite;
 mod svg_frame;
 mod svg_legend;
 mod svg_plot;
@@ -35,3 +37,6 @@ pub use highlight::highlight_python;
 pub use html::report_html;
 pub use markdown::report_md;
 pub use run_data::RunData;
+pub use suite::{
+    FIGURE_HEADER, GroupFigures, SuiteReport, TASK_HEADER, TaskRow, suite_html, suite_md,
+};

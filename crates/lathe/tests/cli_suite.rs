@@ -124,6 +124,8 @@ fn a_folder_of_kernels_gets_every_verdict_and_the_suite_its_fast_0() {
         "{markdown}"
     );
     assert!(sandbox.path().join("report/suite.json").is_file());
+    let page = std::fs::read_to_string(sandbox.path().join("report/suite.html")).unwrap();
+    assert!(page.contains("level1/5_add_relu.py") && page.contains("<svg"), "{page}");
 }
 
 #[test]

@@ -1,0 +1,448 @@
+//! What a suite leaves a person to read: every task's line and the suite's figures, as
+//! `suite.json`, `suite.md` and a self-contained `suite.html` (the fast_p curve and the sorted
+//! speedups, drawn inline). The figures are `lathe_core::SuiteFigures`: fast_p over all tasks,
+//! so a missing or failed kernel is a miss.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use lathe_core::{Baseline, FAST_P_THRESHOLDS, SuiteFigures, TaskOutcome};
+use serde::Serialize;
+
+use crate::escape::html;
+use crate::style::CSS;
+
+/// One task's line of the suite.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskRow {
+    pub problem: String,
+    pub level: Option<u32>,
+    pub kernel: Option<String>,
+    /// A verdict kind, or `missing` (no kernel), `unreadable` or `problem_error`.
+    pub outcome: String,
+    pub summary: String,
+    pub candidate_ms: Option<f64>,
+    pub eager_ms: Option<f64>,
+    pub compile_ms: Option<f64>,
+    pub speedup_vs_eager: Option<f64>,
+    pub speedup_vs_compile: Option<f64>,
+    pub seconds: Option<f64>,
+    /// The GPU of the pool that judged it (`CUDA_VISIBLE_DEVICES`), on GPUs.
+    pub gpu: Option<String>,
+    /// When its evaluation began and ended, in seconds since the suite started: the record
+    /// that no two evaluations shared a GPU.
+    pub started_s: Option<f64>,
+    pub ended_s: Option<f64>,
+}
+
+impl TaskRow {
+    /// A task not judged (yet): `outcome` and `summary` say why.
+    pub fn unjudged(problem: String, level: Option<u32>, outcome: &str, summary: String) -> Self {
+        TaskRow {
+            problem,
+            level,
+            kernel: None,
+            outcome: outcome.to_owned(),
+            summary,
+            candidate_ms: None,
+            eager_ms: None,
+            compile_ms: None,
+            speedup_vs_eager: None,
+            speedup_vs_compile: None,
+            seconds: None,
+            gpu: None,
+            started_s: None,
+            ended_s: None,
+        }
+    }
+
+    fn outcome(&self) -> TaskOutcome {
+        TaskOutcome {
+            correct: self.outcome == "correct",
+            speedup_vs_eager: self.speedup_vs_eager,
+            speedup_vs_compile: self.speedup_vs_compile,
+        }
+    }
+}
+
+/// The figures of one group of tasks (a level, or all of them) against each baseline.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupFigures {
+    /// `all`, or `level N`.
+    pub group: String,
+    pub figures: Vec<SuiteFigures>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SuiteReport {
+    /// `cuda` or `interpret`.
+    pub device: String,
+    pub problems: String,
+    pub kernels: String,
+    pub tasks: Vec<TaskRow>,
+    pub figures: Vec<GroupFigures>,
+}
+
+impl SuiteReport {
+    /// The report of `tasks`, with each level's figures and then all tasks'; against
+    /// torch.compile and the faster baseline only where a GPU timed them.
+    pub fn new(device: &str, problems: String, kernels: String, tasks: Vec<TaskRow>) -> Self {
+        let baselines: &[Baseline] = if device == "cuda" {
+            &[Baseline::Eager, Baseline::Compile, Baseline::Faster]
+        } else {
+            &[Baseline::Eager]
+        };
+        let group = |name: String, rows: Vec<&TaskRow>| {
+            let outcomes: Vec<TaskOutcome> = rows.iter().map(|r| r.outcome()).collect();
+            GroupFigures {
+                group: name,
+                figures: baselines
+                    .iter()
+                    .map(|&b| SuiteFigures::of(&outcomes, b))
+                    .collect(),
+            }
+        };
+        let levels: BTreeSet<u32> = tasks.iter().filter_map(|t| t.level).collect();
+        let mut figures: Vec<GroupFigures> = levels
+            .iter()
+            .map(|&level| {
+                let rows = tasks.iter().filter(|t| t.level == Some(level)).collect();
+                group(format!("level {level}"), rows)
+            })
+            .collect();
+        figures.push(group("all".to_owned(), tasks.iter().collect()));
+        SuiteReport {
+            device: device.to_owned(),
+            problems,
+            kernels,
+            tasks,
+            figures,
+        }
+    }
+
+    /// The line under the figures: what they can mean on this device.
+    pub fn device_note(&self) -> &'static str {
+        if self.device == "cuda" {
+            ""
+        } else {
+            "Triton's interpreter on the CPU: no GPU timing, so only fast_0 (the correct share) \
+             means anything.\n"
+        }
+    }
+
+    /// The figures as table rows: group, baseline, correct, each fast_p, geometric mean.
+    pub fn figure_rows(&self) -> Vec<[String; 10]> {
+        let mut rows = Vec::new();
+        for group in &self.figures {
+            for f in &group.figures {
+                let mut row = [const { String::new() }; 10];
+                row[0].clone_from(&group.group);
+                row[1] = baseline_name(f.baseline).to_owned();
+                row[2] = format!("{}/{}", f.correct, f.tasks);
+                for (cell, (_, fast)) in row[3..9].iter_mut().zip(&f.fast_p) {
+                    *cell = format!("{fast:.2}");
+                }
+                row[9] = f
+                    .geomean_speedup
+                    .map_or_else(|| "-".to_owned(), |g| format!("{g:.2}x ({})", f.timed));
+                rows.push(row);
+            }
+        }
+        rows
+    }
+
+    /// The tasks as table rows: problem, outcome, time, speedups, the verdict in a line.
+    pub fn task_rows(&self) -> Vec<[String; 6]> {
+        let ms = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"));
+        let times = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.2}x"));
+        self.tasks
+            .iter()
+            .map(|t| {
+                [
+                    t.problem.clone(),
+                    t.outcome.clone(),
+                    ms(t.candidate_ms),
+                    times(t.speedup_vs_eager),
+                    times(t.speedup_vs_compile),
+                    t.summary.clone(),
+                ]
+            })
+            .collect()
+    }
+}
+
+pub const FIGURE_HEADER: [&str; 10] = [
+    "group", "against", "correct", "fast_0", "fast_0.5", "fast_0.8", "fast_1", "fast_1.5",
+    "fast_2", "geomean",
+];
+
+pub const TASK_HEADER: [&str; 6] = [
+    "problem",
+    "outcome",
+    "ms",
+    "vs eager",
+    "vs compile",
+    "verdict",
+];
+
+fn baseline_name(baseline: Baseline) -> &'static str {
+    match baseline {
+        Baseline::Eager => "eager",
+        Baseline::Compile => "torch.compile",
+        Baseline::Faster => "the faster of the two",
+    }
+}
+
+fn markdown_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+    let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+    let mut text = line(header.iter().map(|h| (*h).to_owned()).collect());
+    text += &line(header.iter().map(|_| "---".to_owned()).collect());
+    for row in rows {
+        text += &line(row.iter().map(|c| c.replace('|', "\\|")).collect());
+    }
+    text
+}
+
+/// `suite.md`.
+pub fn suite_md(report: &SuiteReport) -> String {
+    let mut text = format!(
+        "# Suite: {} judged against {}\n\nDevice: {}. A task without a kernel, or with one \
+         that is not correct, is a miss in every figure (fast_p over all tasks).\n\n",
+        report.kernels, report.problems, report.device
+    );
+    text += "## Figures\n\n";
+    text += &markdown_table(&FIGURE_HEADER, &report.figure_rows());
+    text += report.device_note();
+    text += "\n## Tasks\n\n";
+    text += &markdown_table(&TASK_HEADER, &report.task_rows());
+    text
+}
+
+/// `suite.html`: one page, no scripts, nothing fetched.
+pub fn suite_html(report: &SuiteReport) -> String {
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>lathe suite: {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n\
+         <h1>lathe suite: <code>{}</code></h1>\n<p>Against <code>{}</code> on {}. A task \
+         without a kernel, or with one that is not correct, is a miss in every figure.</p>\n",
+        html(&report.kernels),
+        html(&report.kernels),
+        html(&report.problems),
+        html(&report.device),
+    );
+    out += "<h2>Figures</h2>\n";
+    out += &html_table(&FIGURE_HEADER, &report.figure_rows());
+    if !report.device_note().is_empty() {
+        let _ = writeln!(out, "<p>{}</p>", html(report.device_note().trim()));
+    }
+    if let Some(all) = report.figures.last() {
+        out += "<figure>\n";
+        out += &fast_p_curve(all);
+        out += "<figcaption>fast_p of all tasks: the share correct and more than p times as \
+                fast as the baseline</figcaption>\n</figure>\n";
+    }
+    out += "<figure>\n";
+    out += &sorted_speedups(&report.tasks);
+    out += "<figcaption>the correct, timed tasks' speedups against eager PyTorch, fastest \
+            first; the line is 1x</figcaption>\n</figure>\n";
+    out += "<h2>Tasks</h2>\n";
+    out += &html_table(&TASK_HEADER, &report.task_rows());
+    out += "</main>\n</body>\n</html>\n";
+    out
+}
+
+fn html_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+    let mut out = String::from("<table>\n<thead><tr>");
+    for h in header {
+        let _ = write!(out, "<th>{}</th>", html(h));
+    }
+    out += "</tr></thead>\n<tbody>\n";
+    for row in rows {
+        out += "<tr>";
+        for cell in row {
+            let _ = write!(out, "<td>{}</td>", html(cell));
+        }
+        out += "</tr>\n";
+    }
+    out += "</tbody>\n</table>\n";
+    out
+}
+
+// The plots' frame, in pixels.
+const W: f64 = 640.0;
+const H: f64 = 240.0;
+const LEFT: f64 = 56.0;
+const RIGHT: f64 = 470.0;
+const TOP: f64 = 16.0;
+const BOTTOM: f64 = 200.0;
+const COLORS: [&str; 3] = ["#2e6fd1", "#d1782e", "#2e9e6a"];
+
+/// fast_p against p (0 to 2), one line per baseline.
+fn fast_p_curve(group: &GroupFigures) -> String {
+    let x = |p: f64| LEFT + (RIGHT - LEFT) * p / 2.0;
+    let y = |f: f64| BOTTOM - (BOTTOM - TOP) * f;
+    let mut svg = frame("p", "fast_p");
+    for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let _ = writeln!(
+            svg,
+            r##"<line x1="{LEFT}" y1="{0:.1}" x2="{RIGHT}" y2="{0:.1}" stroke="#e4e4e4"/><text x="{1:.1}" y="{2:.1}" text-anchor="end">{tick}</text>"##,
+            y(tick),
+            LEFT - 6.0,
+            y(tick) + 4.0
+        );
+    }
+    for p in FAST_P_THRESHOLDS {
+        let _ = writeln!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="middle">{p}</text>"##,
+            x(p),
+            BOTTOM + 16.0
+        );
+    }
+    for (i, f) in group.figures.iter().enumerate() {
+        let color = COLORS[i % COLORS.len()];
+        let points: Vec<String> = f
+            .fast_p
+            .iter()
+            .map(|(p, v)| format!("{:.1},{:.1}", x(*p), y(*v)))
+            .collect();
+        let _ = writeln!(
+            svg,
+            r##"<polyline points="{}" fill="none" stroke="{color}" stroke-width="2"/>"##,
+            points.join(" ")
+        );
+        let _ = writeln!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" fill="{color}">{}</text>"##,
+            RIGHT + 12.0,
+            TOP + 14.0 + 18.0 * i as f64,
+            html(baseline_name(f.baseline))
+        );
+    }
+    svg + "</svg>\n"
+}
+
+/// The correct tasks' speedups against eager, sorted, as bars on a log scale.
+fn sorted_speedups(tasks: &[TaskRow]) -> String {
+    let mut speedups: Vec<(f64, &str)> = tasks
+        .iter()
+        .filter(|t| t.outcome == "correct")
+        .filter_map(|t| Some((t.speedup_vs_eager.filter(|s| *s > 0.0)?, t.problem.as_str())))
+        .collect();
+    speedups.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut svg = frame("task", "speedup vs eager (log)");
+    if speedups.is_empty() {
+        let _ = writeln!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="middle">no timed correct task</text>"##,
+            (LEFT + RIGHT) / 2.0,
+            (TOP + BOTTOM) / 2.0
+        );
+        return svg + "</svg>\n";
+    }
+    // A symmetric log range around 1x that holds every speedup.
+    let reach = speedups
+        .iter()
+        .map(|(s, _)| s.log10().abs())
+        .fold(0.5_f64, f64::max)
+        .ceil();
+    let y = |s: f64| (TOP + BOTTOM) / 2.0 - (BOTTOM - TOP) / 2.0 * s.log10() / reach;
+    let one = y(1.0);
+    let width = (RIGHT - LEFT) / speedups.len() as f64;
+    for (i, (s, problem)) in speedups.iter().enumerate() {
+        let top = y(*s).min(one);
+        let height = (y(*s) - one).abs().max(1.0);
+        let color = if *s >= 1.0 { COLORS[2] } else { COLORS[1] };
+        let _ = writeln!(
+            svg,
+            r##"<rect x="{:.1}" y="{top:.1}" width="{:.1}" height="{height:.1}" fill="{color}"><title>{} {s:.2}x</title></rect>"##,
+            LEFT + width * i as f64 + width * 0.1,
+            width * 0.8,
+            html(problem)
+        );
+    }
+    for power in [-reach, 0.0, reach] {
+        let _ = writeln!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{}x</text>"##,
+            LEFT - 6.0,
+            y(10f64.powf(power)) + 4.0,
+            10f64.powf(power)
+        );
+    }
+    let _ = writeln!(
+        svg,
+        r##"<line x1="{LEFT}" y1="{one:.1}" x2="{RIGHT}" y2="{one:.1}" stroke="#555"/>"##
+    );
+    svg + "</svg>\n"
+}
+
+/// An SVG's opening, axes and titles.
+fn frame(x_title: &str, y_title: &str) -> String {
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" font-size="12">
+<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{BOTTOM}" stroke="#555"/><line x1="{LEFT}" y1="{BOTTOM}" x2="{RIGHT}" y2="{BOTTOM}" stroke="#555"/>
+<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>
+<text transform="translate(14 {:.1}) rotate(-90)" text-anchor="middle">{}</text>
+"##,
+        (LEFT + RIGHT) / 2.0,
+        BOTTOM + 34.0,
+        html(x_title),
+        (TOP + BOTTOM) / 2.0,
+        html(y_title)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(problem: &str, level: u32, outcome: &str, speedup: Option<f64>) -> TaskRow {
+        let mut row = TaskRow::unjudged(problem.to_owned(), Some(level), outcome, outcome.into());
+        row.speedup_vs_eager = speedup;
+        row
+    }
+
+    fn report() -> SuiteReport {
+        let tasks = vec![
+            row("level1/1_a.py", 1, "correct", Some(2.0)),
+            row("level1/2_<b>.py", 1, "correct", Some(0.5)),
+            row("level1/3_c.py", 1, "wrong", None),
+            row("level2/1_d.py", 2, "missing", None),
+        ];
+        SuiteReport::new("cuda", "p".into(), "k".into(), tasks)
+    }
+
+    #[test]
+    fn each_level_and_the_whole_suite_get_their_figures() {
+        let report = report();
+        let names: Vec<&str> = report.figures.iter().map(|g| g.group.as_str()).collect();
+        assert_eq!(names, ["level 1", "level 2", "all"]);
+        let all = &report.figures[2].figures[0];
+        assert_eq!((all.tasks, all.correct), (4, 2));
+        assert_eq!(all.fast(1.0), Some(0.25));
+        assert_eq!(report.figures[2].figures.len(), 3);
+        let interpreted = SuiteReport::new("interpret", "p".into(), "k".into(), report.tasks);
+        assert_eq!(interpreted.figures[2].figures.len(), 1);
+        assert!(!interpreted.device_note().is_empty());
+    }
+
+    #[test]
+    fn markdown_cells_keep_their_pipes_inside() {
+        let text = markdown_table(&["a", "b"], &[["x|y".to_owned(), "z".to_owned()]]);
+        assert_eq!(text, "| a | b |\n| --- | --- |\n| x\\|y | z |\n");
+    }
+
+    #[test]
+    fn the_page_escapes_every_name_and_draws_both_plots() {
+        let page = suite_html(&report());
+        assert!(page.contains("level1/2_&lt;b&gt;.py"), "{page}");
+        assert!(!page.contains("<b>"), "{page}");
+        assert_eq!(page.matches("<svg").count(), 2);
+        // Three baselines' fast_p lines, two bars (the correct, timed tasks).
+        assert_eq!(page.matches("<polyline").count(), 3);
+        assert_eq!(page.matches("<rect").count(), 2);
+        assert!(!page.contains("NaN") && !page.contains("inf\""), "{page}");
+    }
+}
