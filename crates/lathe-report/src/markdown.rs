@@ -110,7 +110,7 @@ pub fn report_md(data: &RunData) -> String {
 }
 
 /// A table of cells already escaped for markdown.
-fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let line = |cells: &mut dyn Iterator<Item = &str>| {
         let cells: Vec<&str> = cells.collect();
         format!("| {} |\n", cells.join(" | "))
@@ -129,7 +129,7 @@ fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 /// Prose that may hold anything: on one line, with every character that could open markup
 /// (emphasis, links, code, HTML, entities, table cells) escaped. Underscores inside a word
 /// (`pct_of_peak`) cannot open emphasis, so they stay as they are, readable in the raw file.
-fn text(raw: &str) -> String {
+pub(crate) fn text(raw: &str) -> String {
     let chars: Vec<char> = raw.chars().collect();
     let mut out = String::with_capacity(raw.len());
     for (i, &c) in chars.iter().enumerate() {

@@ -10,6 +10,8 @@ use lathe_core::{Baseline, FAST_P_THRESHOLDS, SuiteFigures, TaskOutcome};
 use serde::Serialize;
 
 use crate::escape::html;
+use crate::html_table::{Cell, Row, table};
+use crate::markdown;
 use crate::style::CSS;
 
 /// One task's line of the suite.
@@ -193,14 +195,11 @@ fn baseline_name(baseline: Baseline) -> &'static str {
     }
 }
 
-fn markdown_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
-    let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
-    let mut text = line(header.iter().map(|h| (*h).to_owned()).collect());
-    text += &line(header.iter().map(|_| "---".to_owned()).collect());
-    for row in rows {
-        text += &line(row.iter().map(|c| c.replace('|', "\\|")).collect());
-    }
-    text
+/// Rows as markdown table cells, every character that could open markup escaped.
+fn markdown_rows<const N: usize>(rows: &[[String; N]]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|row| row.iter().map(|cell| markdown::text(cell)).collect())
+        .collect()
 }
 
 /// `suite.md`.
@@ -211,10 +210,10 @@ pub fn suite_md(report: &SuiteReport) -> String {
         report.kernels, report.problems, report.device
     );
     text += "## Figures\n\n";
-    text += &markdown_table(&FIGURE_HEADER, &report.figure_rows());
+    text += &markdown::table(&FIGURE_HEADER, &markdown_rows(&report.figure_rows()));
     text += report.device_note();
     text += "\n## Tasks\n\n";
-    text += &markdown_table(&TASK_HEADER, &report.task_rows());
+    text += &markdown::table(&TASK_HEADER, &markdown_rows(&report.task_rows()));
     text
 }
 
@@ -232,7 +231,7 @@ pub fn suite_html(report: &SuiteReport) -> String {
         html(&report.device),
     );
     out += "<h2>Figures</h2>\n";
-    out += &html_table(&FIGURE_HEADER, &report.figure_rows());
+    out += &table(&FIGURE_HEADER, &html_rows(&report.figure_rows()));
     if !report.device_note().is_empty() {
         let _ = writeln!(out, "<p>{}</p>", html(report.device_note().trim()));
     }
@@ -247,26 +246,19 @@ pub fn suite_html(report: &SuiteReport) -> String {
     out += "<figcaption>the correct, timed tasks' speedups against eager PyTorch, fastest \
             first; the line is 1x</figcaption>\n</figure>\n";
     out += "<h2>Tasks</h2>\n";
-    out += &html_table(&TASK_HEADER, &report.task_rows());
+    out += &table(&TASK_HEADER, &html_rows(&report.task_rows()));
     out += "</main>\n</body>\n</html>\n";
     out
 }
 
-fn html_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
-    let mut out = String::from("<table>\n<thead><tr>");
-    for h in header {
-        let _ = write!(out, "<th>{}</th>", html(h));
-    }
-    out += "</tr></thead>\n<tbody>\n";
-    for row in rows {
-        out += "<tr>";
-        for cell in row {
-            let _ = write!(out, "<td>{}</td>", html(cell));
-        }
-        out += "</tr>\n";
-    }
-    out += "</tbody>\n</table>\n";
-    out
+/// Rows as HTML table rows of escaped text.
+fn html_rows<const N: usize>(rows: &[[String; N]]) -> Vec<Row> {
+    rows.iter()
+        .map(|row| Row {
+            class: "",
+            cells: row.iter().map(|cell| Cell::text(cell)).collect(),
+        })
+        .collect()
 }
 
 // The plots' frame, in pixels.
@@ -429,9 +421,12 @@ mod tests {
     }
 
     #[test]
-    fn markdown_cells_keep_their_pipes_inside() {
-        let text = markdown_table(&["a", "b"], &[["x|y".to_owned(), "z".to_owned()]]);
-        assert_eq!(text, "| a | b |\n| --- | --- |\n| x\\|y | z |\n");
+    fn markdown_cells_cannot_open_markup() {
+        let mut report = report();
+        report.tasks[0].summary = "wrong | <b>".to_owned();
+        let text = suite_md(&report);
+        assert!(!text.contains("wrong | <b>"), "{text}");
+        assert_eq!(text.matches("\n| level1/1_a.py").count(), 1, "{text}");
     }
 
     #[test]

@@ -15,6 +15,21 @@ fn fixture(relative: &str) -> String {
     std::fs::read_to_string(path).unwrap()
 }
 
+/// `lathe suite eval` of the sandbox's `problems/` and `kernels/` on `device`.
+fn suite_eval(sandbox: &Sandbox, device: &str, extra: &[&str]) -> common::Run {
+    let args = [
+        "suite",
+        "eval",
+        "--problems",
+        "problems",
+        "--kernels",
+        "kernels",
+        "--device",
+        device,
+    ];
+    sandbox.run(&[&args[..], extra].concat())
+}
+
 /// Six problems (the add_relu fixture under KernelBench-style names) and kernels for five.
 fn suite(sandbox: &Sandbox) {
     let problem = fixture("problems/add_relu.py");
@@ -59,23 +74,13 @@ fn a_folder_of_kernels_gets_every_verdict_and_the_suite_its_fast_0() {
     let sandbox = Sandbox::new();
     suite(&sandbox);
     let python = python.display().to_string();
-    let run = sandbox.run(&[
-        "suite",
-        "eval",
-        "--problems",
-        "problems",
-        "--kernels",
-        "kernels",
-        "--device",
+    let run = suite_eval(
+        &sandbox,
         "interpret",
-        "--python",
-        &python,
-        "--jobs",
-        "2",
-        "--out",
-        "report",
-        "--json",
-    ]);
+        &[
+            "--python", &python, "--jobs", "2", "--out", "report", "--json",
+        ],
+    );
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let outcomes: Vec<(&str, &str)> = json["tasks"]
@@ -125,7 +130,10 @@ fn a_folder_of_kernels_gets_every_verdict_and_the_suite_its_fast_0() {
     );
     assert!(sandbox.path().join("report/suite.json").is_file());
     let page = std::fs::read_to_string(sandbox.path().join("report/suite.html")).unwrap();
-    assert!(page.contains("level1/5_add_relu.py") && page.contains("<svg"), "{page}");
+    assert!(
+        page.contains("level1/5_add_relu.py") && page.contains("<svg"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -177,21 +185,11 @@ fn on_gpus_each_evaluation_has_a_gpu_of_the_pool_to_itself() {
         sandbox.write(&format!("kernels/level1/{n}_add_relu.py"), &kernel);
     }
     let python = logging_python(&sandbox);
-    let run = sandbox.run(&[
-        "suite",
-        "eval",
-        "--problems",
-        "problems",
-        "--kernels",
-        "kernels",
-        "--device",
+    let run = suite_eval(
+        &sandbox,
         "cuda",
-        "--gpus",
-        "0,2",
-        "--python",
-        &python,
-        "--json",
-    ]);
+        &["--gpus", "0,2", "--python", &python, "--json"],
+    );
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let tasks = json["tasks"].as_array().unwrap();
