@@ -188,6 +188,21 @@ pub struct SuiteEvalArgs {
     /// Override a module-level constant of every problem (repeatable): `--set batch_size=2`
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
     pub overrides: Vec<(String, serde_json::Value)>,
+    /// Only the problems of these levels (from their `levelN` folders): `--levels 1,2`
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub levels: Vec<u32>,
+    /// Only the first N problems, in level and problem-number order
+    #[arg(long, value_name = "N", group = "subset")]
+    pub first: Option<usize>,
+    /// Only problems A to B by number, both included: `--range 1:20`
+    #[arg(long, value_name = "A:B", value_parser = parse_range, group = "subset")]
+    pub range: Option<(u32, u32)>,
+    /// N problems drawn at random, the same ones for the same --seed
+    #[arg(long, value_name = "N", group = "subset", requires = "seed")]
+    pub sample: Option<usize>,
+    /// The seed of --sample
+    #[arg(long, value_name = "S", requires = "sample")]
+    pub seed: Option<u64>,
     #[command(flatten)]
     pub worker: WorkerArgs,
     /// The GPUs to judge on, one evaluation on each at a time (two candidates are never timed
@@ -485,6 +500,23 @@ fn device_parser() -> impl TypedValueParser<Value = Device> {
         s.parse::<Device>()
             .unwrap_or_else(|_| unreachable!("a listed value"))
     })
+}
+
+/// `--range A:B`: two problem numbers, the first no larger than the second.
+fn parse_range(text: &str) -> Result<(u32, u32), String> {
+    let (a, b) = text
+        .split_once(':')
+        .ok_or_else(|| "expected A:B, e.g. 1:20".to_owned())?;
+    let number = |s: &str| {
+        s.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("`{s}` is not a problem number (expected A:B, e.g. 1:20)"))
+    };
+    let (a, b) = (number(a)?, number(b)?);
+    if a > b {
+        return Err(format!("{a}:{b} is empty: A must be at most B"));
+    }
+    Ok((a, b))
 }
 
 /// `--gpus`: `all`, or a comma-separated list naming at least one GPU.

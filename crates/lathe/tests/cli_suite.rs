@@ -221,3 +221,54 @@ fn on_gpus_each_evaluation_has_a_gpu_of_the_pool_to_itself() {
         }
     }
 }
+
+#[test]
+fn levels_ranges_and_samples_choose_the_tasks() {
+    let sandbox = Sandbox::new();
+    let problem = fixture("problems/add_relu.py");
+    let kernel = fixture("honest/add_relu.py");
+    for name in [
+        "level1/1_a.py",
+        "level1/2_b.py",
+        "level1/10_c.py",
+        "level2/4_d.py",
+    ] {
+        sandbox.write(&format!("problems/{name}"), &problem);
+        sandbox.write(&format!("kernels/{name}"), &kernel);
+    }
+    let python = logging_python(&sandbox);
+    let chosen = |extra: &[&str]| -> Vec<String> {
+        let run = suite_eval(
+            &sandbox,
+            "cuda",
+            &[&["--python", &python, "--json"], extra].concat(),
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        json["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["problem"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Problem-number order, not the file names': 10 after 2.
+    assert_eq!(
+        chosen(&["--levels", "1"]),
+        ["level1/1_a.py", "level1/2_b.py", "level1/10_c.py"]
+    );
+    assert_eq!(
+        chosen(&["--range", "2:4"]),
+        ["level1/2_b.py", "level2/4_d.py"]
+    );
+    let sampled = chosen(&["--sample", "2", "--seed", "3"]);
+    assert_eq!(sampled.len(), 2);
+    assert_eq!(chosen(&["--sample", "2", "--seed", "3"]), sampled);
+
+    let run = suite_eval(&sandbox, "cuda", &["--range", "5:1"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("A must be at most B"), "{}", run.stderr);
+    let run = suite_eval(&sandbox, "cuda", &["--levels", "3", "--python", &python]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("--levels"), "{}", run.stderr);
+}

@@ -19,7 +19,7 @@ use lathe_worker::protocol::Device;
 
 use super::eval::backend_of;
 use super::run_parts::judge_settings;
-use super::suite_tasks::{SuiteTask, tasks};
+use super::suite_tasks::{Selection, SuiteTask, tasks};
 use crate::cli::SuiteEvalArgs;
 use crate::error::CliError;
 use crate::input::{FileRole, absolute_path, read_text};
@@ -30,7 +30,21 @@ use crate::table;
 pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
     let problems = absolute_path(&args.problems)?;
     let kernels = absolute_path(&args.kernels)?;
-    let tasks = tasks(&problems, &kernels)?;
+    let selection = Selection {
+        levels: args.levels.clone(),
+        first: args.first,
+        range: args.range,
+        sample: args.sample.zip(args.seed),
+    };
+    let tasks = selection.apply(tasks(&problems, &kernels)?);
+    if tasks.is_empty() {
+        return Err(CliError::BadSuiteFolder {
+            path: problems,
+            what: "problems",
+            problem: "holds no problem that --levels, --first, --range or --sample takes"
+                .to_owned(),
+        });
+    }
     let device = settings.eval.device.value;
     let mut judge = judge_settings(settings, device);
     judge.overrides = args.overrides.iter().cloned().collect();

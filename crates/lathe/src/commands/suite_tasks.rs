@@ -10,6 +10,63 @@ use std::path::{Path, PathBuf};
 
 use crate::error::CliError;
 
+/// Which of the found tasks a suite takes: `--levels`, then one of `--first N`,
+/// `--range A:B` (problem numbers, both ends included) or `--sample N --seed S`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Selection {
+    pub levels: Vec<u32>,
+    pub first: Option<usize>,
+    pub range: Option<(u32, u32)>,
+    pub sample: Option<(usize, u64)>,
+}
+
+impl Selection {
+    /// The tasks taken, in the suite's order (level, then problem number, then name).
+    pub fn apply(&self, mut tasks: Vec<SuiteTask>) -> Vec<SuiteTask> {
+        tasks.sort_by(|a, b| {
+            let key = |t: &SuiteTask| (t.level.unwrap_or(u32::MAX), t.number.unwrap_or(u32::MAX));
+            key(a).cmp(&key(b)).then_with(|| a.name.cmp(&b.name))
+        });
+        if !self.levels.is_empty() {
+            tasks.retain(|t| t.level.is_some_and(|l| self.levels.contains(&l)));
+        }
+        if let Some((from, to)) = self.range {
+            tasks.retain(|t| t.number.is_some_and(|n| (from..=to).contains(&n)));
+        }
+        if let Some(first) = self.first {
+            tasks.truncate(first);
+        }
+        if let Some((count, seed)) = self.sample {
+            tasks = sample(tasks, count, seed);
+        }
+        tasks
+    }
+}
+
+/// `count` of `tasks` drawn without replacement by a seeded generator (the same seed draws
+/// the same tasks on every machine), kept in the suite's order.
+fn sample(tasks: Vec<SuiteTask>, count: usize, seed: u64) -> Vec<SuiteTask> {
+    let mut state = seed;
+    let mut next = move || {
+        // splitmix64: small, fixed and good enough to pick problems.
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut order: Vec<usize> = (0..tasks.len()).collect();
+    // Fisher-Yates over the first `count` places.
+    for i in 0..count.min(order.len()) {
+        let j = i + (next() % (order.len() - i) as u64) as usize;
+        order.swap(i, j);
+    }
+    let mut chosen: Vec<usize> = order.into_iter().take(count).collect();
+    chosen.sort_unstable();
+    let mut tasks: Vec<Option<SuiteTask>> = tasks.into_iter().map(Some).collect();
+    chosen.into_iter().filter_map(|i| tasks[i].take()).collect()
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct SuiteTask {
     pub problem: PathBuf,
@@ -190,6 +247,74 @@ mod tests {
                 r#"level1/2_Matmul.py Some(1) Some(2) Some("runs/level_1_problem_2_sample_0_kernel.py")"#,
                 "level2/5_Fused.py Some(2) Some(5) None",
             ]
+        );
+    }
+
+    fn numbered(level: u32, number: u32) -> SuiteTask {
+        SuiteTask {
+            problem: PathBuf::new(),
+            name: format!("level{level}/{number}_p.py"),
+            level: Some(level),
+            number: Some(number),
+            kernel: None,
+        }
+    }
+
+    fn names(tasks: &[SuiteTask]) -> Vec<String> {
+        tasks.iter().map(|t| t.name.clone()).collect()
+    }
+
+    #[test]
+    fn a_selection_orders_by_number_then_takes_levels_ranges_firsts_and_samples() {
+        let all: Vec<SuiteTask> = [(2, 1), (1, 10), (1, 2), (1, 1), (3, 5)]
+            .into_iter()
+            .map(|(l, n)| numbered(l, n))
+            .collect();
+        let take = |selection: Selection| names(&selection.apply(all.clone()));
+        assert_eq!(
+            take(Selection::default()),
+            [
+                "level1/1_p.py",
+                "level1/2_p.py",
+                "level1/10_p.py",
+                "level2/1_p.py",
+                "level3/5_p.py"
+            ]
+        );
+        let level1 = Selection {
+            levels: vec![1],
+            ..Selection::default()
+        };
+        assert_eq!(
+            take(Selection {
+                range: Some((2, 10)),
+                ..level1.clone()
+            }),
+            ["level1/2_p.py", "level1/10_p.py"]
+        );
+        assert_eq!(
+            take(Selection {
+                first: Some(2),
+                ..level1
+            }),
+            ["level1/1_p.py", "level1/2_p.py"]
+        );
+        let sampled = |seed| {
+            take(Selection {
+                sample: Some((3, seed)),
+                ..Selection::default()
+            })
+        };
+        assert_eq!(sampled(7), sampled(7));
+        assert_eq!(sampled(7).len(), 3);
+        assert!((0..20).any(|seed| sampled(seed) != sampled(7)));
+        assert_eq!(
+            take(Selection {
+                sample: Some((9, 1)),
+                ..Selection::default()
+            })
+            .len(),
+            5
         );
     }
 
