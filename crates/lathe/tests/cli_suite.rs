@@ -272,3 +272,53 @@ fn levels_ranges_and_samples_choose_the_tasks() {
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stderr.contains("--levels"), "{}", run.stderr);
 }
+
+#[test]
+fn kernelbench_as_a_user_has_it_is_a_suite_of_its_levels() {
+    // KernelBench's own folder beside this checkout (skipped where there is none): without a
+    // kernel every task is missing, and no worker is started for them.
+    let kernelbench = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/kernelbench");
+    if !kernelbench.is_dir() {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    sandbox.write("kernels/README", "");
+    let problems = kernelbench.display().to_string();
+    let run = sandbox.run(&[
+        "suite",
+        "eval",
+        "--problems",
+        &problems,
+        "--kernels",
+        "kernels",
+        "--levels",
+        "1,2",
+        "--first",
+        "3",
+        "--python",
+        "/nonexistent",
+        "--json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let tasks: Vec<(&str, &str)> = json["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["problem"].as_str().unwrap(),
+                t["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(tasks.len(), 3, "{tasks:?}");
+    assert!(
+        tasks
+            .iter()
+            .all(|(p, o)| p.starts_with("level1/") && *o == "missing"),
+        "{tasks:?}"
+    );
+    assert!(tasks[0].0.starts_with("level1/1_"), "{tasks:?}");
+    assert!(tasks[2].0.starts_with("level1/3_"), "{tasks:?}");
+}
