@@ -125,7 +125,7 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
 }
 
 /// The pool's GPUs: the list given, or for `all` those CUDA_VISIBLE_DEVICES allows, else one
-/// per GPU the NVIDIA driver lists under /proc/driver/nvidia/gpus, else one unnamed GPU.
+/// per GPU the NVIDIA driver lists under /proc/driver/nvidia/gpus, else GPU 0 alone.
 fn gpu_pool(asked: &str) -> Vec<String> {
     let listed = |text: &str| -> Vec<String> {
         text.split(',')
