@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The optimization loop's CI example run end to end by the built binary (the README's first
 # command), then its report.html opened in headless Chromium: a screenshot, and the DOM Chromium
-# rendered, which must hold the speedup plot with a point per timed attempt. CI keeps both under
-# OUT (default target/ci).
+# rendered, which must hold the speedup plot with a point per timed attempt; then a small
+# `lathe suite eval` whose suite.html Chromium must render with both its plots. CI keeps all of
+# it under OUT (default target/ci).
 # Usage: tools/ci/report_in_chromium.sh LATHE PYTHON [OUT]
 set -euo pipefail
 lathe=$1 python=$2 out=${3:-target/ci}
@@ -36,4 +37,26 @@ width, height = struct.unpack(">II", png[16:24])
 assert (width, height) == (1400, 1800), (width, height)
 assert len(png) > 20_000, f"a {len(png)}-byte screenshot is blank"
 print(f"report.html in Chromium: #speedup-plot with {points} points; screenshot {out / 'report.png'}")
+PY
+
+# A suite's page: `lathe suite eval` of the same example as a one-level suite (its kernel, and a
+# second problem without one) under the interpreter, its suite.html rendered by Chromium.
+suite="$out/suite"
+mkdir -p "$suite/problems/level2" "$suite/kernels/level2"
+cp examples/ci/add_relu/problem.py "$suite/problems/level2/1_add_relu.py"
+cp examples/ci/add_relu/problem.py "$suite/problems/level2/2_add_relu.py"
+cp examples/ci/add_relu/kernel.py "$suite/kernels/level2/1_add_relu.py"
+"$lathe" suite eval --problems "$suite/problems" --kernels "$suite/kernels" --device interpret \
+  --python "$python" --out "$suite/report" > "$suite/suite.txt" 2>>"$out/chromium.log"
+"$browser" "${flags[@]}" --dump-dom "file://$(realpath "$suite/report/suite.html")" \
+  >"$out/suite.dom.html" 2>>"$out/chromium.log"
+python3 - "$out" <<'PY'
+import sys
+from pathlib import Path
+
+dom = (Path(sys.argv[1]) / "suite.dom.html").read_text()
+assert dom.count("<svg") == 2, "the rendered suite page lacks its two plots"
+assert "1/2" in dom and "missing" in dom, "the suite page does not count its tasks"
+assert dom.count('<path d="M') == 1, "the fast_p curve is not drawn (one baseline on the CPU)"
+print("suite.html in Chromium: both plots, the fast_p curve, 1 of 2 tasks correct")
 PY

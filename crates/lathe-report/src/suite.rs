@@ -237,9 +237,10 @@ pub fn suite_html(report: &SuiteReport) -> String {
     }
     if let Some(all) = report.figures.last() {
         out += "<figure>\n";
-        out += &fast_p_curve(all);
-        out += "<figcaption>fast_p of all tasks: the share correct and more than p times as \
-                fast as the baseline</figcaption>\n</figure>\n";
+        out += &fast_p_curve(&report.tasks, all);
+        out += "<figcaption>fast_p of all tasks for every p from 0 to 2: the share correct and \
+                more than p times as fast as the baseline (dots: the tables' p)</figcaption>\n\
+                </figure>\n";
     }
     out += "<figure>\n";
     out += &sorted_speedups(&report.tasks);
@@ -270,8 +271,9 @@ const TOP: f64 = 16.0;
 const BOTTOM: f64 = 200.0;
 const COLORS: [&str; 3] = ["#2e6fd1", "#d1782e", "#2e9e6a"];
 
-/// fast_p against p (0 to 2), one line per baseline.
-fn fast_p_curve(group: &GroupFigures) -> String {
+/// fast_p of all tasks as the step function it is, for every p from 0 to 2 (it drops at each
+/// task's speedup), one line per baseline; a dot at each p of the tables.
+fn fast_p_curve(tasks: &[TaskRow], group: &GroupFigures) -> String {
     let x = |p: f64| LEFT + (RIGHT - LEFT) * p / 2.0;
     let y = |f: f64| BOTTOM - (BOTTOM - TOP) * f;
     let mut svg = frame("p", "fast_p");
@@ -292,18 +294,38 @@ fn fast_p_curve(group: &GroupFigures) -> String {
             BOTTOM + 16.0
         );
     }
+    let n = tasks.len().max(1) as f64;
     for (i, f) in group.figures.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
-        let points: Vec<String> = f
-            .fast_p
+        let mut speedups: Vec<f64> = tasks
             .iter()
-            .map(|(p, v)| format!("{:.1},{:.1}", x(*p), y(*v)))
+            .filter_map(|t| t.outcome().speedup(f.baseline))
             .collect();
+        speedups.sort_by(f64::total_cmp);
+        // At p = 0 every correct task counts; just above, only the timed ones, each until p
+        // reaches its speedup.
+        let mut path = format!("M{:.1},{:.1}", x(0.0), y(f.correct as f64 / n));
+        let mut left = speedups.len();
+        let _ = write!(path, " V{:.1}", y(left as f64 / n));
+        for s in speedups.iter().filter(|s| **s < 2.0) {
+            left -= 1;
+            let _ = write!(path, " H{:.1} V{:.1}", x(*s), y(left as f64 / n));
+        }
+        let _ = write!(path, " H{:.1}", x(2.0));
+        let dash = ["", " stroke-dasharray=\"6 3\"", " stroke-dasharray=\"2 3\""][i % 3];
         let _ = writeln!(
             svg,
-            r##"<polyline points="{}" fill="none" stroke="{color}" stroke-width="2"/>"##,
-            points.join(" ")
+            r##"<path d="{path}" fill="none" stroke="{color}" stroke-width="2"{dash}/>"##
         );
+        for (p, v) in &f.fast_p {
+            let _ = writeln!(
+                svg,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{color}"><title>{} fast_{p} = {v:.2}</title></circle>"##,
+                x(*p),
+                y(*v),
+                html(baseline_name(f.baseline))
+            );
+        }
         let _ = writeln!(
             svg,
             r##"<text x="{:.1}" y="{:.1}" fill="{color}">{}</text>"##,
@@ -435,8 +457,10 @@ mod tests {
         assert!(page.contains("level1/2_&lt;b&gt;.py"), "{page}");
         assert!(!page.contains("<b>"), "{page}");
         assert_eq!(page.matches("<svg").count(), 2);
-        // Three baselines' fast_p lines, two bars (the correct, timed tasks).
-        assert_eq!(page.matches("<polyline").count(), 3);
+        // Three baselines' fast_p lines with a dot per p of the tables; two bars (the
+        // correct, timed tasks).
+        assert_eq!(page.matches("<path d=").count(), 3);
+        assert_eq!(page.matches("<circle").count(), 3 * FAST_P_THRESHOLDS.len());
         assert_eq!(page.matches("<rect").count(), 2);
         assert!(!page.contains("NaN") && !page.contains("inf\""), "{page}");
     }
