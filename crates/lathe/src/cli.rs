@@ -185,6 +185,11 @@ pub struct SuiteEvalArgs {
     /// after it KernelBench's way (`level_1_problem_19_sample_0_kernel.py`)
     #[arg(long, value_name = "DIR")]
     pub kernels: PathBuf,
+    /// Name each problem's kernel another way: a path under --kernels with {path}, {parent},
+    /// {stem}, {level} and {number} of the problem put in, `*` matching any characters in the
+    /// file name: `--map '{parent}/kernel.py'`, `--map 'level_{level}_problem_{number}_*.py'`
+    #[arg(long, value_name = "PATTERN")]
+    pub map: Option<String>,
     /// Override a module-level constant of every problem (repeatable): `--set batch_size=2`
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
     pub overrides: Vec<(String, serde_json::Value)>,

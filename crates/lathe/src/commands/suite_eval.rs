@@ -36,7 +36,7 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
         range: args.range,
         sample: args.sample.zip(args.seed),
     };
-    let tasks = selection.apply(tasks(&problems, &kernels)?);
+    let tasks = selection.apply(tasks(&problems, &kernels, args.map.as_deref())?);
     if tasks.is_empty() {
         return Err(CliError::BadSuiteFolder {
             path: problems,

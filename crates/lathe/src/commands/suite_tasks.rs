@@ -4,8 +4,10 @@
 //! (`level1/19_ReLU.py`), else a file named after it KernelBench's way, anywhere under the
 //! folder: `level_1_problem_19_sample_0_kernel.py`, `level1_problem_19.py` (the first in name
 //! order when there are several samples). A problem without one is a task all the same: it
-//! counts as a miss in every figure.
+//! counts as a miss in every figure. `--map PATTERN` names kernels any other way
+//! (`{parent}/kernel.py` for lathe's own `examples/`).
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::error::CliError;
@@ -79,7 +81,11 @@ pub struct SuiteTask {
 }
 
 /// Every problem under `problems`, each with its kernel under `kernels` where there is one.
-pub fn tasks(problems: &Path, kernels: &Path) -> Result<Vec<SuiteTask>, CliError> {
+pub fn tasks(
+    problems: &Path,
+    kernels: &Path,
+    map: Option<&str>,
+) -> Result<Vec<SuiteTask>, CliError> {
     let problem_files = python_files(problems, "problems")?;
     if problem_files.is_empty() {
         return Err(CliError::BadSuiteFolder {
@@ -96,7 +102,7 @@ pub fn tasks(problems: &Path, kernels: &Path) -> Result<Vec<SuiteTask>, CliError
             kernelbench_id(name).map(|(level, number)| (level, number, path))
         })
         .collect();
-    Ok(problem_files
+    let found: Vec<SuiteTask> = problem_files
         .into_iter()
         .map(|problem| {
             let relative = problem
@@ -106,7 +112,9 @@ pub fn tasks(problems: &Path, kernels: &Path) -> Result<Vec<SuiteTask>, CliError
             let level = relative.iter().find_map(|part| level_of(part.to_str()?));
             let number = leading_number(&relative);
             let same_path = kernels.join(&relative);
-            let kernel = if same_path.is_file() {
+            let kernel = if let Some(pattern) = map {
+                mapped(kernels, pattern, &relative, level, number)
+            } else if same_path.is_file() && same_path != problem {
                 Some(same_path)
             } else {
                 named
@@ -122,6 +130,13 @@ pub fn tasks(problems: &Path, kernels: &Path) -> Result<Vec<SuiteTask>, CliError
                 kernel,
             }
         })
+        .collect();
+    // Kernels kept beside their problems (`--kernels` the problems folder itself, with a map)
+    // are found as `.py` files too: a file that is a task's kernel is no problem of its own.
+    let kernel_files: BTreeSet<PathBuf> = found.iter().filter_map(|t| t.kernel.clone()).collect();
+    Ok(found
+        .into_iter()
+        .filter(|t| !kernel_files.contains(&t.problem))
         .collect())
 }
 
@@ -172,11 +187,82 @@ fn level_of(part: &str) -> Option<u32> {
         .ok()
 }
 
-/// `19_ReLU.py` → 19.
+/// `19_ReLU.py` → 19; `2_conv_bias/problem.py` → 2 (the number of the problem's folder when
+/// its file name has none).
 fn leading_number(relative: &Path) -> Option<u32> {
-    let stem = relative.file_stem()?.to_str()?;
-    let digits: String = stem.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
+    let leading = |text: &str| -> Option<u32> {
+        let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    };
+    leading(relative.file_stem()?.to_str()?).or_else(|| {
+        let folder = relative.parent()?.file_name()?.to_str()?;
+        leading(folder)
+    })
+}
+
+/// The kernel `--map PATTERN` names for a problem: the pattern, relative to the kernels folder,
+/// with `{path}` (the problem's relative path), `{parent}` (its folder), `{stem}` (its file
+/// name without `.py`), `{level}` and `{number}` put in, and a `*` in the file name matching
+/// anything (the first match in name order). `None` when the pattern needs a level or number
+/// the problem lacks, or names no file.
+fn mapped(
+    kernels: &Path,
+    pattern: &str,
+    relative: &Path,
+    level: Option<u32>,
+    number: Option<u32>,
+) -> Option<PathBuf> {
+    let text = |value: Option<&std::ffi::OsStr>| value.map(|v| v.to_string_lossy().into_owned());
+    let mut name = pattern.to_owned();
+    for (key, value) in [
+        ("{path}", text(Some(relative.as_os_str()))),
+        ("{parent}", text(relative.parent().map(Path::as_os_str))),
+        ("{stem}", text(relative.file_stem())),
+        ("{level}", level.map(|l| l.to_string())),
+        ("{number}", number.map(|n| n.to_string())),
+    ] {
+        if name.contains(key) {
+            name = name.replace(key, &value?);
+        }
+    }
+    let path = kernels.join(&name);
+    let file_name = path.file_name()?.to_str()?.to_owned();
+    if !file_name.contains('*') {
+        return path.is_file().then_some(path);
+    }
+    let mut matches: Vec<PathBuf> = std::fs::read_dir(path.parent()?)
+        .ok()?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|p| {
+            p.is_file()
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| wildcard(&file_name, n))
+        })
+        .collect();
+    matches.sort();
+    matches.into_iter().next()
+}
+
+/// Whether `name` matches `pattern`, where `*` matches any run of characters.
+fn wildcard(pattern: &str, name: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    for (i, part) in parts.iter().enumerate() {
+        if i + 1 == parts.len() {
+            return rest.ends_with(part);
+        }
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.is_empty()
 }
 
 /// KernelBench's names for generated kernels: `level_1_problem_19_sample_0_kernel.py`,
@@ -232,7 +318,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "").unwrap();
         }
-        let found = tasks(&problems, &kernels).unwrap();
+        let found = tasks(&problems, &kernels, None).unwrap();
         let view: Vec<String> = found
             .iter()
             .map(|t| {
@@ -319,13 +405,69 @@ mod tests {
     }
 
     #[test]
+    fn a_map_names_each_kernel_from_the_problems_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for path in [
+            "examples/level2/2_conv_bias/problem.py",
+            "examples/level2/2_conv_bias/kernel.py",
+            "examples/level1/7_relu/problem.py",
+            "runs/level_1_problem_7_sample_3_kernel.py",
+            "runs/level_1_problem_7_sample_1_kernel.py",
+        ] {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let problems = root.join("examples");
+        let by_folder = tasks(&problems, &problems, Some("{parent}/kernel.py")).unwrap();
+        let kernel = |t: &SuiteTask| {
+            t.kernel
+                .as_ref()
+                .map(|k| k.strip_prefix(root).unwrap().to_owned())
+        };
+        // kernel.py is the conv problem's kernel, so it is no task of its own.
+        let names: Vec<&str> = by_folder.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["level1/7_relu/problem.py", "level2/2_conv_bias/problem.py"]
+        );
+        assert_eq!(by_folder[0].number, Some(7));
+        assert_eq!(kernel(&by_folder[0]), None);
+        assert_eq!(
+            kernel(&by_folder[1]),
+            Some("examples/level2/2_conv_bias/kernel.py".into())
+        );
+        let pattern = "level_{level}_problem_{number}_sample_*_kernel.py";
+        let sampled = tasks(&problems, &root.join("runs"), Some(pattern)).unwrap();
+        assert_eq!(
+            kernel(&sampled[0]),
+            Some("runs/level_1_problem_7_sample_1_kernel.py".into())
+        );
+        assert_eq!(kernel(&sampled[1]), None);
+        // Without a map, a problem is never its own kernel.
+        let plain = tasks(&problems, &problems, None).unwrap();
+        assert!(plain.iter().all(|t| t.kernel.is_none()), "{plain:?}");
+    }
+
+    #[test]
+    fn wildcards_match_any_run_of_characters() {
+        assert!(wildcard("a*c", "abbc"));
+        assert!(wildcard("a*", "a"));
+        assert!(wildcard("*_kernel.py", "x_kernel.py"));
+        assert!(wildcard("l_*_p_*.py", "l_1_p_22.py"));
+        assert!(!wildcard("a*c", "abcd"));
+        assert!(!wildcard("b*", "ab"));
+    }
+
+    #[test]
     fn a_missing_or_empty_problems_folder_says_which_and_why() {
         let dir = tempfile::tempdir().unwrap();
-        let err = tasks(&dir.path().join("nope"), dir.path()).unwrap_err();
+        let err = tasks(&dir.path().join("nope"), dir.path(), None).unwrap_err();
         assert!(
             matches!(&err, CliError::BadSuiteFolder { what: "problems", problem, .. } if problem == "does not exist")
         );
-        let err = tasks(dir.path(), dir.path()).unwrap_err();
+        let err = tasks(dir.path(), dir.path(), None).unwrap_err();
         assert!(
             matches!(&err, CliError::BadSuiteFolder { problem, .. } if problem.contains("no .py"))
         );
