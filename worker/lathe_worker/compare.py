@@ -135,9 +135,6 @@ class _Comparison:
         self.worst = (-float("inf"), 0, 0.0, 0.0)  # (excess, index, expected, got)
 
     def run(self) -> dict[str, Any]:
-        return self._chunked()
-
-    def _chunked(self) -> dict[str, Any]:
         finite_chunks = []
         for start in range(0, self.n, CHUNK):
             end = min(start + CHUNK, self.n)

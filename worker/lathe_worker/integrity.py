@@ -126,13 +126,6 @@ class Guards:
                     )
                 )
 
-    def call(self, fn: Callable[..., Any], *args: Any, when: str) -> Any:
-        """Calls the candidate, then checks that it left no thread running and changed nothing."""
-        before = self.before_call()
-        result = fn(*args)
-        self.after_call(before, when)
-        return result
-
     @staticmethod
     def before_call() -> tuple[set[threading.Thread], int]:
         return set(threading.enumerate()), GRAPHS.captures

@@ -10,8 +10,9 @@ Before any candidate code runs it imports what it needs, initialises CUDA, and c
   candidate is imported, so the judge learns this machine's honest per-call overhead);
 - `load_candidate`: import the candidate and build `ModelNew`;
 - `call`: make the inputs of a seed the judge chose, call the candidate (plainly, traced,
-  ghosted, profiled or timed), and export its outputs for the judge to read;
-- `exit`.
+  ghosted, profiled or timed), and export its outputs for the judge to read.
+It never exits on its own: the judge kills it when the evaluation is over, and it returns when
+its channel closes.
 
 Nothing the runner says is trusted: the judge compares every output it judges with its own
 reference and checks every time against its own clock. The guards here (threads, patched
@@ -91,8 +92,6 @@ class Runner:
             if reply.get("fatal"):
                 # A faulted CUDA context: interpreter teardown could hang on it.
                 os._exit(3)
-            if op == "exit":
-                return 0
 
     def dispatch(self, op: Any, header: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
         from lathe_worker.verdicts import EnvironmentProblem, ProblemError, VerdictReached
@@ -102,7 +101,6 @@ class Runner:
             "load_candidate": self.load_candidate,
             "calibrate": self.calibrate,
             "call": self.call,
-            "exit": lambda _: ({"ok": True}, []),
         }
         handler = handlers.get(op)
         if handler is None:

@@ -341,8 +341,7 @@ fn fast_p_curve(tasks: &[TaskRow], group: &GroupFigures) -> String {
 fn sorted_speedups(tasks: &[TaskRow]) -> String {
     let mut speedups: Vec<(f64, &str)> = tasks
         .iter()
-        .filter(|t| t.outcome == "correct")
-        .filter_map(|t| Some((t.speedup_vs_eager.filter(|s| *s > 0.0)?, t.problem.as_str())))
+        .filter_map(|t| Some((t.outcome().speedup(Baseline::Eager)?, t.problem.as_str())))
         .collect();
     speedups.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut svg = frame("task", "speedup vs eager (log)");

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use lathe_core::{Backend, Verdict};
-use lathe_worker::driver::{DriverError, EvalOutcome, WorkerConfig, evaluate};
+use lathe_worker::driver::{DriverError, EvalOutcome, Finished, WorkerConfig, evaluate};
 use lathe_worker::protocol::{
     CandidateRef, CorrectnessConfig, Device, EvalRequest, IntegrityConfig, Limits,
     PROTOCOL_VERSION, ProblemRef, RequestKind, TimingConfig,
@@ -36,6 +36,23 @@ fn example(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../worker/protocol/examples")
         .join(name)
+}
+
+/// Shell lines that append these phases to the progress file the request names, as the judge
+/// reports them.
+fn reporting(phases: &[&str]) -> String {
+    let mut lines =
+        String::from("progress=$(sed -n 's/.*\"progress_path\": \"\\(.*\\)\".*/\\1/p' \"$3\")\n");
+    for phase in phases {
+        lines += &format!("echo '{{\"phase\": \"{phase}\"}}' >> \"$progress\"\n");
+    }
+    lines
+}
+
+/// The driver's end of an evaluation by a stand-in interpreter running `body`.
+fn judged(dir: &Path, body: &str, limit: Duration) -> Result<Finished<EvalOutcome>, DriverError> {
+    let python = fake_python(dir, body);
+    evaluate(&config(dir, python, limit), request())
 }
 
 fn config(dir: &Path, python: PathBuf, limit: Duration) -> WorkerConfig {
@@ -89,12 +106,7 @@ fn a_result_file_decides_and_the_request_names_the_progress_file() {
         "grep -q progress_path \"$3\" || exit 9\n{}\necho candidate output",
         answer_with_nonce(&example)
     );
-    let python = fake_python(dir.path(), &body);
-    let done = evaluate(
-        &config(dir.path(), python, Duration::from_secs(20)),
-        request(),
-    )
-    .unwrap();
+    let done = judged(dir.path(), &body, Duration::from_secs(20)).unwrap();
     assert!(matches!(verdict(done.outcome), Verdict::Rejected { .. }));
     assert_eq!(done.stdout.tail, "candidate output\n");
 }
@@ -102,17 +114,9 @@ fn a_result_file_decides_and_the_request_names_the_progress_file() {
 #[test]
 fn a_hang_is_a_timeout_naming_the_last_phase() {
     let dir = tempfile::tempdir().unwrap();
-    let body = "progress=$(sed -n 's/.*\"progress_path\": \"\\(.*\\)\".*/\\1/p' \"$3\")\n\
-                echo '{\"phase\": \"load\"}' >> \"$progress\"\n\
-                echo '{\"phase\": \"check\"}' >> \"$progress\"\n\
-                exec sleep 100";
-    let python = fake_python(dir.path(), body);
+    let body = reporting(&["load", "check"]) + "exec sleep 100";
     let started = Instant::now();
-    let done = evaluate(
-        &config(dir.path(), python, Duration::from_secs(1)),
-        request(),
-    )
-    .unwrap();
+    let done = judged(dir.path(), &body, Duration::from_secs(1)).unwrap();
     assert!(
         started.elapsed() < Duration::from_secs(6),
         "{:?}",
@@ -133,15 +137,8 @@ fn a_hang_is_a_timeout_naming_the_last_phase() {
 #[test]
 fn a_signal_is_a_crash_with_the_stderr_tail() {
     let dir = tempfile::tempdir().unwrap();
-    let python = fake_python(
-        dir.path(),
-        "echo 'Fatal Python error: Aborted' >&2\nkill -ABRT $$",
-    );
-    let done = evaluate(
-        &config(dir.path(), python, Duration::from_secs(20)),
-        request(),
-    )
-    .unwrap();
+    let body = "echo 'Fatal Python error: Aborted' >&2\nkill -ABRT $$";
+    let done = judged(dir.path(), body, Duration::from_secs(20)).unwrap();
     match verdict(done.outcome) {
         Verdict::Crash(crash) => {
             assert_eq!(crash.signal_name.as_deref(), Some("SIGABRT"));
@@ -160,12 +157,7 @@ fn a_result_without_the_nonce_was_forged_by_candidate_code() {
         "cp {} \"$4\"",
         example("result_correct_interpret.json").display()
     );
-    let python = fake_python(dir.path(), &body);
-    let done = evaluate(
-        &config(dir.path(), python, Duration::from_secs(20)),
-        request(),
-    )
-    .unwrap();
+    let done = judged(dir.path(), &body, Duration::from_secs(20)).unwrap();
     match verdict(done.outcome) {
         Verdict::Rejected { rule, evidence, .. } => {
             assert_eq!(rule, lathe_core::Rule::HarnessTamper);
@@ -178,12 +170,7 @@ fn a_result_without_the_nonce_was_forged_by_candidate_code() {
         "read -r nonce\nsed \"1s/^{{/{{\\\"nonce\\\": \\\"guess\\\", /\" {} > \"$4\"",
         example("result_correct_interpret.json").display()
     );
-    let python = fake_python(dir.path(), &body);
-    let done = evaluate(
-        &config(dir.path(), python, Duration::from_secs(20)),
-        request(),
-    )
-    .unwrap();
+    let done = judged(dir.path(), &body, Duration::from_secs(20)).unwrap();
     assert!(matches!(
         verdict(done.outcome),
         Verdict::Rejected {
@@ -198,15 +185,8 @@ fn an_exit_without_a_result_after_starting_is_a_worker_error() {
     // The judge runs no candidate code: its own exit without a result is lathe's defect, never
     // a verdict on the candidate (a runner's death reaches the judge, which writes a crash).
     let dir = tempfile::tempdir().unwrap();
-    let body = "progress=$(sed -n 's/.*\"progress_path\": \"\\(.*\\)\".*/\\1/p' \"$3\")\n\
-                echo '{\"phase\": \"check\"}' >> \"$progress\"\n\
-                exit 3";
-    let python = fake_python(dir.path(), body);
-    let done = evaluate(
-        &config(dir.path(), python, Duration::from_secs(20)),
-        request(),
-    )
-    .unwrap();
+    let body = reporting(&["check"]) + "exit 3";
+    let done = judged(dir.path(), &body, Duration::from_secs(20)).unwrap();
     match done.outcome {
         EvalOutcome::WorkerError { message, .. } => {
             assert!(
@@ -222,16 +202,9 @@ fn an_exit_without_a_result_after_starting_is_a_worker_error() {
 fn an_exit_while_importing_is_the_interpreters_fault() {
     // `start` is the judge importing torch and its own modules.
     let dir = tempfile::tempdir().unwrap();
-    let body = "progress=$(sed -n 's/.*\"progress_path\": \"\\(.*\\)\".*/\\1/p' \"$3\")\n\
-                echo '{\"phase\": \"start\"}' >> \"$progress\"\n\
-                echo \"ImportError: libcudart.so.13: cannot open shared object file\" >&2\n\
-                exit 1";
-    let python = fake_python(dir.path(), body);
-    let err = evaluate(
-        &config(dir.path(), python, Duration::from_secs(20)),
-        request(),
-    )
-    .unwrap_err();
+    let body = reporting(&["start"])
+        + "echo \"ImportError: libcudart.so.13: cannot open shared object file\" >&2\nexit 1";
+    let err = judged(dir.path(), &body, Duration::from_secs(20)).unwrap_err();
     assert!(matches!(err, DriverError::Interpreter { .. }), "{err}");
     assert!(err.to_string().contains("libcudart"), "{err}");
 }
@@ -240,12 +213,7 @@ fn an_exit_while_importing_is_the_interpreters_fault() {
 fn an_interpreter_without_torch_is_an_environment_error() {
     let dir = tempfile::tempdir().unwrap();
     let body = "echo \"ModuleNotFoundError: No module named 'torch'\" >&2\nexit 1";
-    let python = fake_python(dir.path(), body);
-    let err = evaluate(
-        &config(dir.path(), python, Duration::from_secs(20)),
-        request(),
-    )
-    .unwrap_err();
+    let err = judged(dir.path(), body, Duration::from_secs(20)).unwrap_err();
     assert!(matches!(err, DriverError::Interpreter { .. }), "{err}");
     assert!(err.to_string().contains("--python"), "{err}");
 }

@@ -100,12 +100,8 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
         .into_iter()
         .flatten()
         .collect();
-    let device_name = match device {
-        Device::Cuda => "cuda",
-        Device::Interpret => "interpret",
-    };
     let report = SuiteReport::new(
-        device_name,
+        device.as_str(),
         problems.display().to_string(),
         kernels.display().to_string(),
         tasks,
