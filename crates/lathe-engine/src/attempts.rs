@@ -136,7 +136,7 @@ impl Engine<'_> {
     /// The attempt's first commit: its prompt. A key begun before a kill and never answered is
     /// taken over by the store (same row, same `seq`, the prompt sent now).
     fn begin(&mut self, new: NewAttempt) -> Result<Pending, Halt> {
-        let id = self.store.begin_attempt(&self.run, &new)?;
+        let id = self.store.begin_task_attempt(&self.run, &self.task, &new)?;
         let seq = self.store.attempt(id)?.seq;
         let prompt = new.prompt;
         self.files
@@ -276,17 +276,30 @@ impl Engine<'_> {
         Ok((tried, stop))
     }
 
-    /// Judges the kernel file `path` now, its worker phases told as `key`'s.
+    /// Judges the kernel file `path` now, its worker phases told as `key`'s, on a device of
+    /// the pool when there is one. The verdict of `attempt` is recorded before the device is
+    /// given back, so the record's judging time lies within the time the device was held.
     pub(crate) fn judge_now(
         &mut self,
+        attempt: Option<AttemptId>,
         key: &str,
         source: &str,
         path: &Path,
     ) -> Result<Evaluation, EngineError> {
         let started = Instant::now();
+        let lease = self.parts.devices.as_ref().map(|pool| pool.lease());
+        let worker = match &lease {
+            Some(lease) => {
+                if let Some(id) = attempt {
+                    self.store.record_judging(id, &lease.slot().label)?;
+                }
+                lease.worker(&self.parts.worker)
+            }
+            None => self.parts.worker.clone(),
+        };
         let emit = &mut self.emit;
         let evaluation = judge(
-            &self.parts.worker,
+            &worker,
             &self.parts.judge,
             &self.plan.problem,
             self.plan.backend,
@@ -299,6 +312,10 @@ impl Engine<'_> {
                 });
             },
         )?;
+        if let Some(id) = attempt {
+            self.store.record_verdict(id, &evaluation)?;
+        }
+        drop(lease);
         self.waiting += started.elapsed();
         Ok(evaluation)
     }
@@ -357,11 +374,10 @@ impl Engine<'_> {
             .write_attempt(called.seq, &called.key, "kernel.py", &code)?;
         let (evaluation, reused) = match known.and_then(|k| k.evaluation) {
             Some(evaluation) => (evaluation, true),
-            None => {
-                let evaluation = self.judge_now(&called.key, &code, &path)?;
-                self.store.record_verdict(called.id, &evaluation)?;
-                (evaluation, false)
-            }
+            None => (
+                self.judge_now(Some(called.id), &called.key, &code, &path)?,
+                false,
+            ),
         };
         (self.emit)(&Event::Judged {
             key: called.key.clone(),

@@ -21,7 +21,7 @@ use crate::{EngineError, Event, Parts, Plan, TlSource};
 use lathe_core::Speed;
 
 /// The one task of a single-problem run.
-pub const TASK: &str = "main";
+pub const TASK: &str = lathe_store::MAIN_TASK;
 
 /// The stage of a tuner variant's attempt: its "reply" is the tuner's note, not a model's.
 pub const TUNE_STAGE: &str = "tune";
@@ -91,8 +91,24 @@ pub fn run(
     parts: &Parts,
     emit: &mut dyn FnMut(&Event),
 ) -> Result<RunEnd, EngineError> {
-    let known: Vec<AttemptRecord> = store.attempts(id)?;
-    let resumed = !known.is_empty() || store.start_evaluation(id, TASK)?.is_some();
+    run_task(store, id, TASK, plan, parts, emit)
+}
+
+/// [`run`] for one task of a run of several (`lathe suite run`): `plan` is the task's own
+/// (its problem, category and directory), every attempt and stage is recorded as the task's,
+/// its budgets are the task's, and its end is the task's status. The run's own status is the
+/// suite's to set, except for a run of one problem (`task` is [`TASK`]), whose status is its
+/// task's.
+pub fn run_task(
+    store: &Store,
+    id: &RunId,
+    task: &str,
+    plan: &Plan,
+    parts: &Parts,
+    emit: &mut dyn FnMut(&Event),
+) -> Result<RunEnd, EngineError> {
+    let known: Vec<AttemptRecord> = store.task_attempts(id, task)?;
+    let resumed = !known.is_empty() || store.start_evaluation(id, task)?.is_some();
     emit(&Event::RunStarted {
         run: id.to_string(),
         problem: plan.problem.display().to_string(),
@@ -111,6 +127,7 @@ pub fn run(
     let mut engine = Engine {
         store,
         run: id.clone(),
+        task: task.to_owned(),
         plan,
         parts,
         emit,
@@ -121,7 +138,7 @@ pub fn run(
         triton: TritonFacts::every_release(),
         spent: Spent::of(&known),
         known_stages: store
-            .stages(id)?
+            .task_stages(id, task)?
             .into_iter()
             .map(|s| (s.stage.clone(), s))
             .collect(),
@@ -134,7 +151,7 @@ pub fn run(
         start_source: None,
         start_speed: None,
     };
-    store.set_status(id, &RunStatus::Running)?;
+    engine.set_status(&RunStatus::Running)?;
     let outcome = engine.body();
     engine.finish(outcome)
 }
@@ -170,6 +187,8 @@ impl From<lathe_store::StoreError> for Halt {
 pub(crate) struct Engine<'a> {
     pub store: &'a Store,
     pub run: RunId,
+    /// The task of the run this engine carries out ([`TASK`] in a run of one problem).
+    pub task: String,
     pub plan: &'a Plan,
     pub parts: &'a Parts,
     pub emit: &'a mut dyn FnMut(&Event),
@@ -318,15 +337,20 @@ impl Engine<'_> {
                 Some(error),
             ),
         };
-        self.store.set_status(&self.run, &status)?;
-        self.files
-            .write_outputs(self.store, &self.run, self.starting_kernel(), true)?;
+        self.set_status(&status)?;
+        self.files.write_outputs(
+            self.store,
+            &self.run,
+            &self.task,
+            self.starting_kernel(),
+            true,
+        )?;
         let best_speed = self.best.as_ref().and_then(|b| b.speed);
         let speedup_vs_start = match (self.start_speed, best_speed) {
             (Some(s), Some(b)) if b.ms > 0.0 => Some(s.ms / b.ms),
             _ => None,
         };
-        let attempts = self.store.attempts(&self.run)?;
+        let attempts = self.store.task_attempts(&self.run, &self.task)?;
         let own = self.clock.elapsed().saturating_sub(self.waiting);
         (self.emit)(&Event::RunFinished {
             run: self.run.to_string(),
@@ -355,6 +379,15 @@ impl Engine<'_> {
             best_speed,
             speedup_vs_start,
         })
+    }
+
+    /// Records the task's status, and the run's when the run is this one task.
+    fn set_status(&self, status: &RunStatus) -> Result<(), lathe_store::StoreError> {
+        self.store.set_task_status(&self.run, &self.task, status)?;
+        if self.task == TASK {
+            self.store.set_status(&self.run, status)?;
+        }
+        Ok(())
     }
 
     /// The starting kernel and its speed, for `best.py` while nothing has beaten it.

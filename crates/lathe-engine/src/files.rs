@@ -54,10 +54,11 @@ impl RunFiles {
         &self,
         store: &Store,
         run: &RunId,
+        task: &str,
         start: Option<(&str, Option<Speed>)>,
         reports: bool,
     ) -> Result<(), EngineError> {
-        let data = RunData::load(store, run)?;
+        let data = RunData::load_task(store, run, task)?;
         let best = lathe_report::best_py(&data)
             .or_else(|| start.map(|(source, speed)| start_py(&data, source, speed)));
         if let Some(text) = best {

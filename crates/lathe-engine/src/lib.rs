@@ -11,6 +11,7 @@
 //! out as [`Event`]s.
 
 mod attempts;
+mod device_pool;
 mod engine;
 mod error;
 mod event;
@@ -24,7 +25,8 @@ mod stage_loop;
 mod start;
 mod tune_pass;
 
-pub use engine::{RunEnd, TASK, TUNE_STAGE, create_run, run};
+pub use device_pool::{DevicePool, DeviceSlot, Lease};
+pub use engine::{RunEnd, TASK, TUNE_STAGE, create_run, run, run_task};
 pub use error::EngineError;
 pub use event::Event;
 pub use lathe_core::{Speed, beats};

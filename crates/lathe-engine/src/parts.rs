@@ -3,6 +3,7 @@
 //! settings each time a run starts or resumes.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use lathe_core::{GpuCatalog, GpuSpec, Policy};
 use lathe_llm::{Provider, Request};
@@ -10,6 +11,8 @@ use lathe_profile::ProfileConfig;
 use lathe_prompt::PromptStyle;
 use lathe_worker::driver::WorkerConfig;
 use lathe_worker::protocol::{CorrectnessConfig, Device, IntegrityConfig, Limits, TimingConfig};
+
+use crate::DevicePool;
 
 pub struct Parts {
     /// The model; `None` runs the tuner alone (no model configured).
@@ -21,6 +24,9 @@ pub struct Parts {
     /// provider (a replay, a script) answers the same calls the same way on every run.
     pub parallel_calls: bool,
     pub worker: WorkerConfig,
+    /// The devices a suite's tasks share: each judging and profile holds one for as long as it
+    /// runs. `None`: `worker` as it is (a run of one problem).
+    pub devices: Option<Arc<DevicePool>>,
     pub judge: JudgeSettings,
     /// Nsight Compute's settings; used when the plan profiles.
     pub profile: ProfileConfig,

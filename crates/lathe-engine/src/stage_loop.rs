@@ -60,8 +60,9 @@ impl Engine<'_> {
                 block = Some(record.block.clone());
                 measured = record.main_kernel_metrics();
                 if let Some(reason) = skip_reason(stage, &measured) {
-                    self.store.record_stage(
+                    self.store.record_task_stage(
                         &self.run,
+                        &self.task,
                         &StageRecord {
                             stage: id.clone(),
                             status: StageStatus::Skipped,
@@ -86,7 +87,7 @@ impl Engine<'_> {
             best_after_ms: after,
         };
         self.store
-            .record_stage(&self.run, &record(None, block.clone()))?;
+            .record_task_stage(&self.run, &self.task, &record(None, block.clone()))?;
         if self.parts.provider.is_none() {
             // No model: the stage is the tuner's.
             self.tune_stage(stage, &measured)?;
@@ -150,7 +151,8 @@ impl Engine<'_> {
     ) -> Result<(), Halt> {
         let after = self.best.as_ref().and_then(|b| b.speed).map(|s| s.ms);
         let finished = record(after, block);
-        self.store.record_stage(&self.run, &finished)?;
+        self.store
+            .record_task_stage(&self.run, &self.task, &finished)?;
         (self.emit)(&Event::StageFinished {
             stage: finished.stage,
             best_ms: after,
@@ -199,8 +201,13 @@ impl Engine<'_> {
             path: path.clone(),
             speed,
         });
-        self.files
-            .write_outputs(self.store, &self.run, self.starting_kernel(), false)?;
+        self.files.write_outputs(
+            self.store,
+            &self.run,
+            &self.task,
+            self.starting_kernel(),
+            false,
+        )?;
         if let Some(speed) = speed {
             (self.emit)(&Event::Kept {
                 key: tried.key.clone(),
@@ -233,7 +240,17 @@ impl Engine<'_> {
             stage: Some(format!("{}/{}", stage.category, stage.id)),
         };
         let started = Instant::now();
-        let result = lathe_profile::profile(&self.parts.profile, &target, &request);
+        // Nsight Compute replays kernels on the GPU: it holds a device as a judging does.
+        let lease = self.parts.devices.as_ref().map(|pool| pool.lease());
+        let result = match &lease {
+            Some(lease) => {
+                let mut config = self.parts.profile.clone();
+                config.worker = lease.worker(&config.worker);
+                lathe_profile::profile(&config, &target, &request)
+            }
+            None => lathe_profile::profile(&self.parts.profile, &target, &request),
+        };
+        drop(lease);
         self.waiting += started.elapsed();
         match result {
             Ok(record) => {

@@ -6,7 +6,7 @@ use std::path::Path;
 use lathe_prompt::SeedRequest;
 
 use crate::attempts::{Tried, fastest};
-use crate::engine::{Best, Engine, Halt, TASK, read};
+use crate::engine::{Best, Engine, Halt, read};
 use crate::repair::Broken;
 use crate::{EngineError, Event};
 use lathe_core::Speed;
@@ -21,11 +21,12 @@ impl Engine<'_> {
 
     fn given(&mut self, path: &Path) -> Result<(), Halt> {
         let source = read(path)?;
-        let evaluation = match self.store.start_evaluation(&self.run, TASK)? {
+        let evaluation = match self.store.start_evaluation(&self.run, &self.task)? {
             Some(evaluation) => evaluation,
             None => {
-                let evaluation = self.judge_now("start", &source, path)?;
-                self.store.record_start(&self.run, TASK, &evaluation)?;
+                let evaluation = self.judge_now(None, "start", &source, path)?;
+                self.store
+                    .record_start(&self.run, &self.task, &evaluation)?;
                 evaluation
             }
         };
@@ -42,8 +43,13 @@ impl Engine<'_> {
                 path: path.to_path_buf(),
                 speed: self.start_speed,
             });
-            self.files
-                .write_outputs(self.store, &self.run, self.starting_kernel(), false)?;
+            self.files.write_outputs(
+                self.store,
+                &self.run,
+                &self.task,
+                self.starting_kernel(),
+                false,
+            )?;
             return Ok(());
         }
         if self.parts.provider.is_none() {

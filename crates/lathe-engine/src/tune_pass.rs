@@ -119,8 +119,9 @@ impl Engine<'_> {
         let (id, seq) = match &known {
             Some(record) => (record.id, record.seq),
             None => {
-                let id = self.store.begin_attempt(
+                let id = self.store.begin_task_attempt(
                     &self.run,
+                    &self.task,
                     &NewAttempt {
                         key: key.clone(),
                         stage: TUNE_STAGE.to_owned(),
@@ -161,11 +162,7 @@ impl Engine<'_> {
         self.attempts_made += 1;
         let (evaluation, reused) = match known.and_then(|k| k.evaluation) {
             Some(evaluation) => (evaluation, true),
-            None => {
-                let evaluation = self.judge_now(&key, variant, &path)?;
-                self.store.record_verdict(id, &evaluation)?;
-                (evaluation, false)
-            }
+            None => (self.judge_now(Some(id), &key, variant, &path)?, false),
         };
         (self.emit)(&Event::Judged {
             key: key.clone(),

@@ -23,3 +23,27 @@ pub trait Provider: Send + Sync {
     /// calls that follow get the replies they would have got had the run never stopped.
     fn served_before(&self, _prompt: &str) {}
 }
+
+/// One provider shared by several users (the tasks of a suite): its limits, such as
+/// `llm.max_concurrency`, then hold across all of them.
+impl<P: Provider + ?Sized> Provider for std::sync::Arc<P> {
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+
+    fn complete(
+        &self,
+        request: &Request,
+        events: &mut dyn FnMut(Event),
+    ) -> Result<Reply, LlmError> {
+        (**self).complete(request, events)
+    }
+
+    fn order_sensitive(&self) -> bool {
+        (**self).order_sensitive()
+    }
+
+    fn served_before(&self, prompt: &str) {
+        (**self).served_before(prompt);
+    }
+}

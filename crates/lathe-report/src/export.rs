@@ -20,6 +20,7 @@ pub fn export_jsonl(data: &RunData) -> String {
             .map(|e| e.verdict.kind().as_str());
         let line = json!({
             "run_id": data.run.id.as_str(),
+            "task": attempt.task,
             "seq": attempt.seq,
             "key": attempt.key,
             "stage": attempt.stage,

@@ -1,6 +1,8 @@
 //! Everything the reports are made from: one run's records, as the store holds them.
 
-use lathe_store::{AttemptRecord, Extraction, RunId, RunRecord, StageRecord, Store, StoreError};
+use lathe_store::{
+    AttemptRecord, Extraction, MAIN_TASK, RunId, RunRecord, StageRecord, Store, StoreError,
+};
 
 /// One run with its attempts (in the loop's order) and its stage records (in the order the
 /// loop reached them).
@@ -26,10 +28,31 @@ pub(crate) enum Basis {
 impl RunData {
     /// Reads `run` from `store`, as far as it got.
     pub fn load(store: &Store, run: &RunId) -> Result<RunData, StoreError> {
+        let record = store.run(run)?;
+        // A suite run's stages are each task's (load_task); its attempts are all of them.
+        let stages = if record.tasks.iter().any(|t| t.task_id == MAIN_TASK) {
+            store.stages(run)?
+        } else {
+            Vec::new()
+        };
         Ok(RunData {
-            run: store.run(run)?,
+            run: record,
             attempts: store.attempts(run)?,
-            stages: store.stages(run)?,
+            stages,
+        })
+    }
+
+    /// One task of a run of several, as a run of its own: its problem, its attempts and its
+    /// stages (the whole run, for a run of one problem).
+    pub fn load_task(store: &Store, run: &RunId, task: &str) -> Result<RunData, StoreError> {
+        let mut record = store.run(run)?;
+        if let Some(own) = record.tasks.iter().find(|t| t.task_id == task) {
+            record.problem_path = own.problem_path.clone();
+        }
+        Ok(RunData {
+            run: record,
+            attempts: store.task_attempts(run, task)?,
+            stages: store.task_stages(run, task)?,
         })
     }
 

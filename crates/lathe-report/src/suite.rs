@@ -35,6 +35,23 @@ pub struct TaskRow {
     /// that no two evaluations shared a GPU.
     pub started_s: Option<f64>,
     pub ended_s: Option<f64>,
+    /// What optimizing it took (`lathe suite run`); `None` for a kernel judged as it came.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spend: Option<TaskSpend>,
+}
+
+/// What the loop spent on one task of a suite run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TaskSpend {
+    pub attempts: u32,
+    pub model_calls: u32,
+    /// Input plus output tokens.
+    pub tokens: u64,
+    pub cost_usd: f64,
+    /// The time its candidates held a device (every judging's wall time, summed).
+    pub gpu_seconds: f64,
+    /// Its own run report, relative to the suite's folder.
+    pub report: Option<String>,
 }
 
 impl TaskRow {
@@ -55,6 +72,7 @@ impl TaskRow {
             gpu: None,
             started_s: None,
             ended_s: None,
+            spend: None,
         }
     }
 
@@ -212,9 +230,74 @@ pub fn suite_md(report: &SuiteReport) -> String {
     text += "## Figures\n\n";
     text += &markdown::table(&FIGURE_HEADER, &markdown_rows(&report.figure_rows()));
     text += report.device_note();
+    if let Some(lines) = spend_lines(report) {
+        text += "\n## Spend\n\n";
+        for line in lines {
+            let _ = writeln!(text, "- {}", markdown::text(&line));
+        }
+    }
     text += "\n## Tasks\n\n";
     text += &markdown::table(&TASK_HEADER, &markdown_rows(&report.task_rows()));
+    let reports: Vec<(&str, &str)> = report
+        .tasks
+        .iter()
+        .filter_map(|t| Some((t.problem.as_str(), t.spend.as_ref()?.report.as_deref()?)))
+        .collect();
+    if !reports.is_empty() {
+        text += "\n## Run reports\n\n";
+        for (problem, path) in reports {
+            let _ = writeln!(text, "- [{}]({path})", markdown::text(problem));
+        }
+    }
     text
+}
+
+/// The suite run's spending, in lines: totals, per problem, per fast_1 win against eager.
+/// `None` for a suite of kernels judged as they came.
+fn spend_lines(report: &SuiteReport) -> Option<Vec<String>> {
+    let spends: Vec<&TaskSpend> = report
+        .tasks
+        .iter()
+        .filter_map(|t| t.spend.as_ref())
+        .collect();
+    if spends.is_empty() {
+        return None;
+    }
+    let calls: u32 = spends.iter().map(|s| s.model_calls).sum();
+    let tokens: u64 = spends.iter().map(|s| s.tokens).sum();
+    let cost: f64 = spends.iter().map(|s| s.cost_usd).sum();
+    let gpu: f64 = spends.iter().map(|s| s.gpu_seconds).sum();
+    let n = report.tasks.len().max(1) as f64;
+    let wins = report
+        .tasks
+        .iter()
+        .filter(|t| {
+            t.outcome()
+                .speedup(Baseline::Eager)
+                .is_some_and(|s| s > 1.0)
+        })
+        .count();
+    let mut lines = vec![
+        format!(
+            "{calls} model calls, {tokens} tokens, ${cost:.4}, {gpu:.1} s of device time in all"
+        ),
+        format!(
+            "per problem: {:.1} calls, {:.0} tokens, ${:.4}",
+            f64::from(calls) / n,
+            tokens as f64 / n,
+            cost / n
+        ),
+    ];
+    lines.push(if wins > 0 {
+        format!(
+            "per fast_1 win against eager ({wins}): {:.0} tokens, ${:.4}",
+            tokens as f64 / wins as f64,
+            cost / wins as f64
+        )
+    } else {
+        "no fast_1 win against eager, so no spend per win".to_owned()
+    });
+    Some(lines)
 }
 
 /// `suite.html`: one page, no scripts, nothing fetched.
@@ -246,8 +329,25 @@ pub fn suite_html(report: &SuiteReport) -> String {
     out += &sorted_speedups(&report.tasks);
     out += "<figcaption>the correct, timed tasks' speedups against eager PyTorch, fastest \
             first; the line is 1x</figcaption>\n</figure>\n";
+    if let Some(lines) = spend_lines(report) {
+        out += "<h2>Spend</h2>\n<ul>\n";
+        for line in lines {
+            let _ = writeln!(out, "<li>{}</li>", html(&line));
+        }
+        out += "</ul>\n";
+    }
     out += "<h2>Tasks</h2>\n";
-    out += &table(&TASK_HEADER, &html_rows(&report.task_rows()));
+    let mut rows = html_rows(&report.task_rows());
+    for (row, task) in rows.iter_mut().zip(&report.tasks) {
+        if let Some(link) = task.spend.as_ref().and_then(|s| s.report.as_deref()) {
+            row.cells[0] = Cell::raw(format!(
+                "<a href=\"{}\">{}</a>",
+                html(link),
+                html(&task.problem)
+            ));
+        }
+    }
+    out += &table(&TASK_HEADER, &rows);
     out += "</main>\n</body>\n</html>\n";
     out
 }

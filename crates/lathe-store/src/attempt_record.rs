@@ -11,6 +11,8 @@ use crate::{
 pub struct AttemptRecord {
     pub id: AttemptId,
     pub run: RunId,
+    /// The task of the run it belongs to (`main` in a run of one problem).
+    pub task: String,
     /// 1, 2, 3… within the run: the order of the loop.
     pub seq: u32,
     pub key: String,
@@ -31,19 +33,32 @@ pub struct AttemptRecord {
     /// When its last outcome (a verdict, a failed call, no code) was recorded; `None` while
     /// it is under way, or was when the run was killed.
     pub finished_at: Option<Timestamp>,
+    /// The device slot that judged it and when the judging began, for a judged attempt of
+    /// a run that records it (`lathe suite run`).
+    pub judged_on: Option<JudgedOn>,
+}
+
+/// Where and from when an attempt was judged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JudgedOn {
+    /// A GPU's index, or a logical slot (`cpu0`) on the CPU interpreter.
+    pub slot: String,
+    pub started_at: Timestamp,
 }
 
 /// The columns [`AttemptRecord::from_row`] reads.
 pub(crate) const ATTEMPT_COLUMNS: &str = "id, run_id, seq, key, stage, round, sample, \
      parent_id, prompt, prompt_sha256, started_at, called_at, reply, reasoning, input_tokens, \
      output_tokens, reasoning_tokens, cost_usd, llm_seconds, llm_error, code, extract_error, \
-     findings_json, verdict_json, eval_seconds, interpreter_ms, kept, finished_at";
+     findings_json, verdict_json, eval_seconds, interpreter_ms, kept, finished_at, task_id, \
+     judged_on, judge_started_at";
 
 impl AttemptRecord {
     pub(crate) fn from_row(row: &Row<'_>) -> Result<AttemptRecord, Failure> {
         Ok(AttemptRecord {
             id: AttemptId(row.get("id")?),
             run: parsed(row, "run_id")?,
+            task: row.get("task_id")?,
             seq: count(row, "seq")?,
             key: row.get("key")?,
             stage: row.get("stage")?,
@@ -58,8 +73,16 @@ impl AttemptRecord {
             evaluation: evaluation(row)?,
             kept: row.get("kept")?,
             finished_at: parsed_opt(row, "finished_at")?,
+            judged_on: judged_on(row)?,
         })
     }
+}
+
+fn judged_on(row: &Row<'_>) -> Result<Option<JudgedOn>, Failure> {
+    let Some(slot) = row.get::<_, Option<String>>("judged_on")? else {
+        return Ok(None);
+    };
+    Ok(parsed_opt(row, "judge_started_at")?.map(|started_at| JudgedOn { slot, started_at }))
 }
 
 fn call(row: &Row<'_>) -> Result<Option<ModelCall>, Failure> {

@@ -13,8 +13,8 @@ use crate::attempt_record::ATTEMPT_COLUMNS;
 use crate::attempt_step::{Step, require_changed};
 use crate::failure::{Failure, optional};
 use crate::{
-    AttemptId, AttemptRecord, Evaluation, Extraction, ModelCall, NewAttempt, RunId, Store,
-    StoreError, Timestamp,
+    AttemptId, AttemptRecord, Evaluation, Extraction, MAIN_TASK, ModelCall, NewAttempt, RunId,
+    Store, StoreError, Timestamp,
 };
 
 impl Store {
@@ -25,9 +25,20 @@ impl Store {
     /// committed is refused with [`StoreError::CallCommitted`]: resume takes that reply with
     /// [`committed_reply`](Store::committed_reply) instead of calling the model again.
     pub fn begin_attempt(&self, run: &RunId, new: &NewAttempt) -> Result<AttemptId, StoreError> {
-        let doing = format!("begin attempt `{}` of run {run}", new.key);
+        self.begin_task_attempt(run, MAIN_TASK, new)
+    }
+
+    /// [`begin_attempt`](Store::begin_attempt) for one task of a run of several: its key is
+    /// unique within the task, its `seq` within the run.
+    pub fn begin_task_attempt(
+        &self,
+        run: &RunId,
+        task: &str,
+        new: &NewAttempt,
+    ) -> Result<AttemptId, StoreError> {
+        let doing = format!("begin attempt `{}` of task `{task}` of run {run}", new.key);
         self.write(&doing, |tx| {
-            self.require_run(tx, run.as_str())?;
+            self.require_task(tx, run.as_str(), task)?;
             if let Some(parent) = new.parent {
                 let parent_run: Option<String> = tx
                     .query_row(
@@ -53,8 +64,8 @@ impl Store {
             let earlier: Option<(i64, i64, bool)> = tx
                 .query_row(
                     "SELECT id, seq, called_at IS NOT NULL FROM attempts \
-                     WHERE run_id = ?1 AND key = ?2",
-                    params![run.as_str(), new.key],
+                     WHERE run_id = ?1 AND task_id = ?2 AND key = ?3",
+                    params![run.as_str(), task, new.key],
                     |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
                 )
                 .optional()?;
@@ -89,9 +100,9 @@ impl Store {
                 None => {
                     tx.execute(
                         "INSERT INTO attempts (run_id, seq, key, stage, round, sample, \
-                         parent_id, prompt, prompt_sha256, started_at) \
+                         parent_id, prompt, prompt_sha256, started_at, task_id) \
                          VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM attempts \
-                         WHERE run_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                         WHERE run_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                         params![
                             run.as_str(),
                             new.key,
@@ -101,7 +112,8 @@ impl Store {
                             new.parent.map(|p| p.0),
                             new.prompt,
                             sha256,
-                            now
+                            now,
+                            task
                         ],
                     )?;
                     Ok(AttemptId(tx.last_insert_rowid()))
@@ -200,26 +212,43 @@ impl Store {
         })
     }
 
-    /// For resume: the attempt of `run` with this key, if its model call was committed.
+    /// For resume: the attempt of `run`'s `task` with this key, if its model call was
+    /// committed.
     pub fn committed_reply(
         &self,
         run: &RunId,
+        task: &str,
         key: &str,
     ) -> Result<Option<AttemptRecord>, StoreError> {
         self.read(&format!("look up attempt `{key}` of run {run}"), |tx| {
             self.require_run(tx, run.as_str())?;
             optional(tx.query_row_and_then(
                 &format!(
-                    "SELECT {ATTEMPT_COLUMNS} FROM attempts \
-                     WHERE run_id = ?1 AND key = ?2 AND called_at IS NOT NULL"
+                    "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE run_id = ?1 \
+                     AND task_id = ?2 AND key = ?3 AND called_at IS NOT NULL"
                 ),
-                params![run.as_str(), key],
+                params![run.as_str(), task, key],
                 AttemptRecord::from_row,
             ))
         })
     }
 
-    /// Every attempt of `run`, in the loop's order.
+    /// Records the device slot that judges attempt `id`, and that the judging begins now:
+    /// called with the slot held, before the verdict is.
+    pub fn record_judging(&self, id: AttemptId, slot: &str) -> Result<(), StoreError> {
+        self.write(&format!("record the device of attempt {id}"), |tx| {
+            let changed = tx.execute(
+                "UPDATE attempts SET judged_on = ?2, judge_started_at = ?3 WHERE id = ?1",
+                params![id.0, slot, Timestamp::now().to_string()],
+            )?;
+            if changed == 0 {
+                return Err(self.unknown_attempt(id));
+            }
+            Ok(())
+        })
+    }
+
+    /// Every attempt of `run`, of all its tasks, in the loop's order.
     pub fn attempts(&self, run: &RunId) -> Result<Vec<AttemptRecord>, StoreError> {
         self.read(&format!("read the attempts of run {run}"), |tx| {
             self.require_run(tx, run.as_str())?;
@@ -233,6 +262,26 @@ impl Store {
             }
             Ok(attempts)
         })
+    }
+
+    /// The attempts of one task of `run`, in the loop's order.
+    pub fn task_attempts(&self, run: &RunId, task: &str) -> Result<Vec<AttemptRecord>, StoreError> {
+        self.read(
+            &format!("read the attempts of task `{task}` of run {run}"),
+            |tx| {
+                self.require_task(tx, run.as_str(), task)?;
+                let mut statement = tx.prepare(&format!(
+                    "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE run_id = ?1 AND task_id = ?2 \
+                 ORDER BY seq"
+                ))?;
+                let mut rows = statement.query([run.as_str(), task])?;
+                let mut attempts = Vec::new();
+                while let Some(row) = rows.next()? {
+                    attempts.push(AttemptRecord::from_row(row)?);
+                }
+                Ok(attempts)
+            },
+        )
     }
 
     /// One attempt, as far as it got.

@@ -87,6 +87,15 @@ pub enum StoreError {
         suggestion: Option<String>,
     },
     #[error(
+        "{}: run {run} has no task `{task}`; hint: `lathe runs` lists runs, and a suite run's report its tasks",
+        path.display()
+    )]
+    UnknownTask {
+        path: PathBuf,
+        run: String,
+        task: String,
+    },
+    #[error(
         "{}: a run `{id}` exists already; hint: make a new id with RunId::new",
         path.display()
     )]
@@ -144,6 +153,7 @@ impl StoreError {
             | StoreError::Sqlite { path, .. }
             | StoreError::Unreadable { path, .. }
             | StoreError::UnknownRun { path, .. }
+            | StoreError::UnknownTask { path, .. }
             | StoreError::RunExists { path, .. }
             | StoreError::UnknownAttempt { path, .. }
             | StoreError::CallCommitted { path, .. }

@@ -30,6 +30,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0002_starting_kernel",
         sql: include_str!("../migrations/0002_starting_kernel.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_suite_tasks",
+        sql: include_str!("../migrations/0003_suite_tasks.sql"),
+    },
 ];
 
 /// The schema version this build writes and reads: the last migration's.

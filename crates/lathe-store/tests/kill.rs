@@ -88,7 +88,7 @@ fn a_committed_reply_survives_sigkill_and_resumes() {
     let store = Store::open(&path).unwrap();
     let run = store.resolve_run(&run).unwrap();
     let attempt = store
-        .committed_reply(&run, KEY)
+        .committed_reply(&run, lathe_store::MAIN_TASK, KEY)
         .unwrap()
         .expect("the committed reply is gone");
     assert_eq!(attempt.call, Some(reply("the committed reply")));
@@ -127,6 +127,9 @@ fn a_committed_reply_survives_sigkill_and_resumes() {
     );
     store.record_code(attempt.id, &code()).unwrap();
     store.record_verdict(attempt.id, &correct(0.4)).unwrap();
-    let resumed = store.committed_reply(&run, KEY).unwrap().unwrap();
+    let resumed = store
+        .committed_reply(&run, lathe_store::MAIN_TASK, KEY)
+        .unwrap()
+        .unwrap();
     assert_eq!(resumed.evaluation, Some(correct(0.4)));
 }

@@ -47,7 +47,12 @@ fn a_key_whose_call_never_committed_is_taken_over() {
     let run = start_run(&store);
     let lost = store.begin_attempt(&run, &seed("seed/s0")).unwrap();
     store.begin_attempt(&run, &seed("seed/s1")).unwrap();
-    assert_eq!(store.committed_reply(&run, "seed/s0").unwrap(), None);
+    assert_eq!(
+        store
+            .committed_reply(&run, lathe_store::MAIN_TASK, "seed/s0")
+            .unwrap(),
+        None
+    );
 
     // The resumed loop starts seed/s0 again, with a prompt rendered anew.
     let mut again = seed("seed/s0");

@@ -13,7 +13,9 @@ use crate::settings::{Layer, Origin, TimingTable};
 
 mod run_args;
 
-pub use run_args::{BudgetArgs, OptimizeRunArgs, ProgressArgs, ResumeArgs, TuneArgs, TuneBudget};
+pub use run_args::{
+    BudgetArgs, OptimizeRunArgs, ProgressArgs, ResumeArgs, SuiteRunArgs, TuneArgs, TuneBudget,
+};
 
 const ABOUT: &str =
     "Turns a PyTorch reference model into the fastest correct GPU kernel it can find.";
@@ -173,6 +175,26 @@ pub enum SuiteCommand {
     /// Judge a folder of kernels against a folder of problems: the verdict and timing of every
     /// problem, and the suite's fast_p table
     Eval(Box<SuiteEvalArgs>),
+    /// Optimize every problem of a folder (KernelBench levels, or any folder of problems): the
+    /// full loop on each, as one run that `lathe resume` continues, and the suite's tables
+    Run(Box<SuiteRunArgs>),
+    /// Two suite runs side by side, problem by problem, and their figures
+    Compare(SuiteCompareArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SuiteCompareArgs {
+    /// The first suite run (A): its id, a unique prefix of it, or `latest`
+    #[arg(value_name = "RUN")]
+    pub a: String,
+    /// The second suite run (B)
+    #[arg(value_name = "RUN")]
+    pub b: String,
+    /// Print one JSON object instead of the tables
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub store: RunsDirArgs,
 }
 
 #[derive(Debug, Args)]
@@ -508,7 +530,7 @@ fn device_parser() -> impl TypedValueParser<Value = Device> {
 }
 
 /// `--range A:B`: two problem numbers, the first no larger than the second.
-fn parse_range(text: &str) -> Result<(u32, u32), String> {
+pub(crate) fn parse_range(text: &str) -> Result<(u32, u32), String> {
     let (a, b) = text
         .split_once(':')
         .ok_or_else(|| "expected A:B, e.g. 1:20".to_owned())?;
@@ -525,7 +547,7 @@ fn parse_range(text: &str) -> Result<(u32, u32), String> {
 }
 
 /// `--gpus`: `all`, or a comma-separated list naming at least one GPU.
-fn parse_gpus(text: &str) -> Result<String, String> {
+pub(crate) fn parse_gpus(text: &str) -> Result<String, String> {
     if text.split(',').any(|g| !g.trim().is_empty()) {
         Ok(text.to_owned())
     } else {
@@ -534,7 +556,7 @@ fn parse_gpus(text: &str) -> Result<String, String> {
 }
 
 /// `NAME=VALUE`, the value read as JSON when it is JSON (2, 0.5, [1, 2], true), else as text.
-fn parse_override(text: &str) -> Result<(String, serde_json::Value), String> {
+pub(crate) fn parse_override(text: &str) -> Result<(String, serde_json::Value), String> {
     let (name, value) = text
         .split_once('=')
         .ok_or_else(|| format!("`{text}` is not NAME=VALUE"))?;
@@ -589,7 +611,23 @@ impl Command {
             }
             Command::Probe(p) => (p.worker.layer(), None),
             Command::Suite(SuiteCommand::Eval(e)) => (e.worker.layer(), None),
+            Command::Suite(SuiteCommand::Run(r)) => {
+                let mut layer = Layer {
+                    category: r.category,
+                    backend: r.backend,
+                    style: r.style,
+                    runs_dir: r.store.runs_dir.clone(),
+                    ..r.target.layer()
+                };
+                let worker = r.worker.layer();
+                layer.python = worker.python;
+                layer.eval = worker.eval;
+                layer.llm.spec = r.llm.clone();
+                layer.profile.ncu = r.ncu.clone();
+                (layer, None)
+            }
             Command::Runs(RunsArgs { store, .. })
+            | Command::Suite(SuiteCommand::Compare(SuiteCompareArgs { store, .. }))
             | Command::Report(ReportArgs { store, .. })
             | Command::Export(ExportArgs { store, .. }) => (
                 Layer {

@@ -184,6 +184,7 @@ impl CliError {
             CliError::Store(e) => match e {
                 // The database is the input of `runs`, `report` and `export`.
                 StoreError::UnknownRun { .. }
+                | StoreError::UnknownTask { .. }
                 | StoreError::Open { .. }
                 | StoreError::NotADatabase { .. }
                 | StoreError::NewerSchema { .. }

@@ -16,6 +16,16 @@ use std::time::{Duration, Instant};
 
 use common::{Run, Sandbox, ci_example as example, ci_example_dir};
 
+/// Held by each test that runs the worker: these tests keep a kernel only when the interpreter
+/// times it faster, and on a two-core runner the others' interpreters running at the same time
+/// made a real gain disappear into the timing's spread.
+fn timing_alone() -> std::sync::MutexGuard<'static, ()> {
+    static ALONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ALONE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// `optimize` over the example on the interpreter, with `extra` flags, printing JSON events.
 fn optimize_args(python: &Path, llm: &str, extra: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = [
@@ -150,6 +160,7 @@ fn script_model(sandbox: &Sandbox) -> String {
 fn a_run_meets_every_reply_kind_ends_with_the_faster_kernel_and_resumes_after_sigkill() {
     const TEST: &str =
         "a_run_meets_every_reply_kind_ends_with_the_faster_kernel_and_resumes_after_sigkill";
+    let _alone = timing_alone();
     let Some(python) = common::worker_python(TEST) else {
         return;
     };
@@ -296,6 +307,7 @@ fn costly_replies(sandbox: &Sandbox) -> String {
 #[test]
 fn each_budget_stops_a_run_with_the_best_kernel_kept() {
     const TEST: &str = "each_budget_stops_a_run_with_the_best_kernel_kept";
+    let _alone = timing_alone();
     let Some(python) = common::worker_python(TEST) else {
         return;
     };
@@ -341,6 +353,7 @@ fn each_budget_stops_a_run_with_the_best_kernel_kept() {
 #[test]
 fn without_a_model_the_stages_tune_the_starting_kernels_constants() {
     const TEST: &str = "without_a_model_the_stages_tune_the_starting_kernels_constants";
+    let _alone = timing_alone();
     let Some(python) = common::worker_python(TEST) else {
         return;
     };
@@ -444,6 +457,7 @@ fn reply_file(name: &str) -> String {
 fn without_a_starting_kernel_the_first_correct_kernel_is_kept_and_failed_calls_are_outcomes() {
     const TEST: &str =
         "without_a_starting_kernel_the_first_correct_kernel_is_kept_and_failed_calls_are_outcomes";
+    let _alone = timing_alone();
     let Some(python) = common::worker_python(TEST) else {
         return;
     };
@@ -477,6 +491,7 @@ fn without_a_starting_kernel_the_first_correct_kernel_is_kept_and_failed_calls_a
 #[test]
 fn a_broken_starting_kernel_is_repaired_before_the_stages() {
     const TEST: &str = "a_broken_starting_kernel_is_repaired_before_the_stages";
+    let _alone = timing_alone();
     let Some(python) = common::worker_python(TEST) else {
         return;
     };
@@ -533,6 +548,7 @@ fn a_broken_starting_kernel_is_repaired_before_the_stages() {
 #[test]
 fn a_stage_that_made_a_new_best_is_followed_by_a_tuner_pass() {
     const TEST: &str = "a_stage_that_made_a_new_best_is_followed_by_a_tuner_pass";
+    let _alone = timing_alone();
     let Some(python) = common::worker_python(TEST) else {
         return;
     };

@@ -7,7 +7,10 @@ use clap::Args;
 use lathe_core::{Backend, Category};
 use lathe_prompt::PromptStyle;
 
-use super::{RunsDirArgs, TargetArgs, WorkerArgs, backend_parser, category_parser, style_parser};
+use super::{
+    RunsDirArgs, TargetArgs, WorkerArgs, backend_parser, category_parser, parse_gpus,
+    parse_override, parse_range, style_parser,
+};
 
 #[derive(Debug, Args)]
 pub struct OptimizeRunArgs {
@@ -211,4 +214,113 @@ fn parse_tune_budget(text: &str) -> Result<TuneBudget, String> {
     parse_duration(text).map(TuneBudget::Time).map_err(|_| {
         format!("`{text}` is neither a number of variants (12) nor a duration (90s, 20m)")
     })
+}
+
+#[derive(Debug, Args)]
+pub struct SuiteRunArgs {
+    /// Folders of problems (searched recursively, e.g. a KernelBench checkout's `KernelBench/`);
+    /// each problem's category comes from its `level1`/`level2`/`level3` folder
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Starting kernels: found for each problem as `lathe suite eval` finds kernels; a problem
+    /// without one starts from the model's first kernel
+    #[arg(long, value_name = "DIR")]
+    pub kernels: Option<PathBuf>,
+    /// Name each problem's starting kernel another way (as `lathe suite eval --map`)
+    #[arg(long, value_name = "PATTERN", requires = "kernels")]
+    pub map: Option<String>,
+    /// The model: PROVIDER:MODEL (openai:, anthropic:, command:, manual, replay:)
+    #[arg(long, value_name = "SPEC")]
+    pub llm: Option<String>,
+    /// The stage list of problems outside a levelN folder
+    #[arg(long, value_name = "CATEGORY", value_parser = category_parser())]
+    pub category: Option<Category>,
+    /// Kernel language of the kernels the model writes
+    #[arg(long, value_name = "BACKEND", value_parser = backend_parser())]
+    pub backend: Option<Backend>,
+    /// Override a module-level constant of every problem (repeatable): `--set batch_size=2`
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
+    pub overrides: Vec<(String, serde_json::Value)>,
+    /// Only the problems of these levels: `--levels 1,2`
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub levels: Vec<u32>,
+    /// Only the first N problems, in level and problem-number order
+    #[arg(long, value_name = "N", group = "subset")]
+    pub first: Option<usize>,
+    /// Only problems A to B by number, both included: `--range 1:20`
+    #[arg(long, value_name = "A:B", value_parser = parse_range, group = "subset")]
+    pub range: Option<(u32, u32)>,
+    /// N problems drawn at random, the same ones for the same --seed
+    #[arg(long, value_name = "N", group = "subset", requires = "seed")]
+    pub sample: Option<usize>,
+    /// The seed of --sample
+    #[arg(long, value_name = "S", requires = "sample")]
+    pub seed: Option<u64>,
+    /// Model calls per stage
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub samples: u32,
+    /// Repair rounds (analyst, then fix) for each failed candidate of a stage
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub repair_rounds: u32,
+    /// Repair rounds for a starting or first kernel that is not correct
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub start_repair_rounds: u32,
+    /// The gain a candidate must beat, in percent (default: each stage's margin)
+    #[arg(long, value_name = "PERCENT")]
+    pub margin: Option<f64>,
+    /// No tuner pass after a model stage that made a new best
+    #[arg(long)]
+    pub no_tune: bool,
+    /// Variants the tuner may judge per stage
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub tune_budget: u32,
+    /// Each problem's budgets
+    #[command(flatten)]
+    pub budgets: BudgetArgs,
+    /// The whole suite's budgets
+    #[command(flatten)]
+    pub suite_budgets: SuiteBudgetArgs,
+    /// The GPUs candidates are judged on, one judging on each at a time: `all` or `0,2,3`
+    #[arg(long, value_name = "LIST", default_value = "all", value_parser = parse_gpus)]
+    pub gpus: String,
+    /// Problems worked on at once (default: twice the GPUs, so one problem's model calls
+    /// overlap another's judging); under --device interpret, also the judgings at once
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// The suite's directory: suite.md, suite.html, suite.json and a folder per problem
+    /// (default: <runs dir>/<run id>)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Prompt style: seed (the original prompts), full or compact
+    #[arg(long, value_name = "STYLE", value_parser = style_parser())]
+    pub style: Option<PromptStyle>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+    /// Nsight Compute's ncu
+    #[arg(long, value_name = "PATH")]
+    pub ncu: Option<String>,
+    #[command(flatten)]
+    pub progress: ProgressArgs,
+    #[command(flatten)]
+    pub store: RunsDirArgs,
+}
+
+/// Limits on the whole suite, checked before each problem starts (a problem under way is
+/// bounded by its own budgets).
+#[derive(Debug, Args)]
+pub struct SuiteBudgetArgs {
+    /// Start no problem once the suite has made N model calls
+    #[arg(long, value_name = "N")]
+    pub suite_max_calls: Option<u32>,
+    /// Start no problem once the suite has used N tokens
+    #[arg(long, value_name = "N")]
+    pub suite_max_tokens: Option<u64>,
+    /// Start no problem once the suite's calls cost this many US dollars
+    #[arg(long, value_name = "USD")]
+    pub suite_max_cost: Option<f64>,
+    /// Start no problem after this long, and give each no more than what is left
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub suite_time_limit: Option<Duration>,
 }

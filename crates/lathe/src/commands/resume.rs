@@ -4,6 +4,7 @@
 use lathe_engine::Plan;
 
 use super::run_parts::{apply_budgets, carry_out, parse_spec, parts};
+use super::suite_plan::SuiteSettings;
 use crate::cli::ResumeArgs;
 use crate::error::{CliError, ExitStatus};
 use crate::run_lookup::{open_required, resolve};
@@ -13,6 +14,23 @@ pub fn run(args: &ResumeArgs, settings: &Settings) -> Result<ExitStatus, CliErro
     let store = open_required(&settings.runs_database())?;
     let id = resolve(&store, &args.run)?;
     let record = store.run(&id)?;
+    if let Some(suite) = SuiteSettings::of(&record.settings) {
+        let suite = suite.map_err(|e| CliError::BadPlan {
+            run: id.to_string(),
+            message: e.to_string(),
+        })?;
+        let text = args.llm.as_deref().unwrap_or(&record.llm_spec);
+        let whence = match &args.llm {
+            Some(_) => "--llm".to_owned(),
+            None => format!("run {id}'s record"),
+        };
+        let spec = parse_spec(text, whence)?;
+        let mut suite = suite.suite;
+        for task in &mut suite.tasks {
+            apply_budgets(&mut task.plan, &args.budgets);
+        }
+        return super::suite_run::carry_out(&store, &id, &suite, settings, &spec, &args.progress);
+    }
     let mut plan = Plan::from_json(&record.settings).map_err(|e| CliError::BadPlan {
         run: id.to_string(),
         message: e.to_string(),

@@ -47,6 +47,7 @@ pub fn parts(settings: &Settings, spec: Option<&LlmSpec>, plan: &Plan) -> Result
         request: settings.llm.request(String::new(), None),
         parallel_calls: config.max_concurrency > 1,
         worker: e.worker_config(),
+        devices: None,
         judge: judge_settings(settings, plan.device),
         profile,
         gpu,

@@ -36,7 +36,7 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
         range: args.range,
         sample: args.sample.zip(args.seed),
     };
-    let tasks = selection.apply(tasks(&problems, &kernels, args.map.as_deref())?);
+    let tasks = selection.apply(tasks(&problems, Some(&kernels), args.map.as_deref())?);
     if tasks.is_empty() {
         return Err(CliError::BadSuiteFolder {
             path: problems,
@@ -122,7 +122,7 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
 
 /// The pool's GPUs: the list given, or for `all` those CUDA_VISIBLE_DEVICES allows, else one
 /// per GPU the NVIDIA driver lists under /proc/driver/nvidia/gpus, else GPU 0 alone.
-fn gpu_pool(asked: &str) -> Vec<String> {
+pub fn gpu_pool(asked: &str) -> Vec<String> {
     let listed = |text: &str| -> Vec<String> {
         text.split(',')
             .map(str::trim)

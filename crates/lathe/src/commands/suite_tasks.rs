@@ -83,7 +83,7 @@ pub struct SuiteTask {
 /// Every problem under `problems`, each with its kernel under `kernels` where there is one.
 pub fn tasks(
     problems: &Path,
-    kernels: &Path,
+    kernels: Option<&Path>,
     map: Option<&str>,
 ) -> Result<Vec<SuiteTask>, CliError> {
     let problem_files = python_files(problems, "problems")?;
@@ -94,7 +94,10 @@ pub fn tasks(
             problem: "holds no .py file".to_owned(),
         });
     }
-    let kernel_files = python_files(kernels, "kernels")?;
+    let kernel_files = match kernels {
+        Some(kernels) => python_files(kernels, "kernels")?,
+        None => Vec::new(),
+    };
     let named: Vec<(u32, u32, &PathBuf)> = kernel_files
         .iter()
         .filter_map(|path| {
@@ -111,10 +114,10 @@ pub fn tasks(
                 .to_owned();
             let level = relative.iter().find_map(|part| level_of(part.to_str()?));
             let number = leading_number(&relative);
-            let same_path = kernels.join(&relative);
-            let kernel = if let Some(pattern) = map {
+            let same_path = kernels.map(|k| k.join(&relative));
+            let kernel = if let (Some(kernels), Some(pattern)) = (kernels, map) {
                 mapped(kernels, pattern, &relative, level, number)
-            } else if same_path.is_file() && same_path != problem {
+            } else if let Some(same_path) = same_path.filter(|p| p.is_file() && *p != problem) {
                 Some(same_path)
             } else {
                 named
@@ -318,7 +321,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "").unwrap();
         }
-        let found = tasks(&problems, &kernels, None).unwrap();
+        let found = tasks(&problems, Some(&kernels), None).unwrap();
         let view: Vec<String> = found
             .iter()
             .map(|t| {
@@ -420,7 +423,7 @@ mod tests {
             std::fs::write(path, "").unwrap();
         }
         let problems = root.join("examples");
-        let by_folder = tasks(&problems, &problems, Some("{parent}/kernel.py")).unwrap();
+        let by_folder = tasks(&problems, Some(&problems), Some("{parent}/kernel.py")).unwrap();
         let kernel = |t: &SuiteTask| {
             t.kernel
                 .as_ref()
@@ -439,14 +442,14 @@ mod tests {
             Some("examples/level2/2_conv_bias/kernel.py".into())
         );
         let pattern = "level_{level}_problem_{number}_sample_*_kernel.py";
-        let sampled = tasks(&problems, &root.join("runs"), Some(pattern)).unwrap();
+        let sampled = tasks(&problems, Some(&root.join("runs")), Some(pattern)).unwrap();
         assert_eq!(
             kernel(&sampled[0]),
             Some("runs/level_1_problem_7_sample_1_kernel.py".into())
         );
         assert_eq!(kernel(&sampled[1]), None);
         // Without a map, a problem is never its own kernel.
-        let plain = tasks(&problems, &problems, None).unwrap();
+        let plain = tasks(&problems, Some(&problems), None).unwrap();
         assert!(plain.iter().all(|t| t.kernel.is_none()), "{plain:?}");
     }
 
@@ -463,11 +466,11 @@ mod tests {
     #[test]
     fn a_missing_or_empty_problems_folder_says_which_and_why() {
         let dir = tempfile::tempdir().unwrap();
-        let err = tasks(&dir.path().join("nope"), dir.path(), None).unwrap_err();
+        let err = tasks(&dir.path().join("nope"), Some(dir.path()), None).unwrap_err();
         assert!(
             matches!(&err, CliError::BadSuiteFolder { what: "problems", problem, .. } if problem == "does not exist")
         );
-        let err = tasks(dir.path(), dir.path(), None).unwrap_err();
+        let err = tasks(dir.path(), Some(dir.path()), None).unwrap_err();
         assert!(
             matches!(&err, CliError::BadSuiteFolder { problem, .. } if problem.contains("no .py"))
         );

@@ -1,0 +1,21 @@
+"""relu(a + b) on two (batch_size, dim) inputs: a fusion problem small enough for Triton's CPU
+interpreter, for the suite's CI run (examples/ci/suite/README.md)."""
+
+import torch
+from torch import nn
+
+batch_size = 4
+dim = 256
+
+
+class Model(nn.Module):
+    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return torch.relu(a + b)
+
+
+def get_inputs() -> list[torch.Tensor]:
+    return [torch.randn(batch_size, dim), torch.randn(batch_size, dim)]
+
+
+def get_init_inputs() -> list:
+    return []
