@@ -133,6 +133,13 @@ pub struct Report {
     hint: Option<String>,
 }
 
+impl Report {
+    /// The first line, without its `error: `: what a record of the failure keeps.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "error: {}", self.message)?;

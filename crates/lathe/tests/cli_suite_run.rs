@@ -290,6 +290,17 @@ fn a_suite_killed_mid_way_resumes_without_a_repeated_call_and_replays_to_the_sam
     for row in rows {
         assert_eq!(row["outcomes"][0], row["outcomes"][1], "{row}");
     }
+    // `lathe report` of a suite rebuilds its tables and each problem's report.
+    std::fs::remove_file(sandbox.path().join("out/suite.md")).unwrap();
+    let rebuilt = sandbox.run(&["report", first_run, "--runs-dir", "runs"]);
+    assert_eq!(rebuilt.code, 0, "{}", rebuilt.stderr);
+    assert!(
+        rebuilt.stdout.contains("tasks/level1/1_relu/report.md"),
+        "{}",
+        rebuilt.stdout
+    );
+    let md = std::fs::read_to_string(sandbox.path().join("out/suite.md")).unwrap();
+    assert!(md.contains("## Spend"), "{md}");
     let single = sandbox.run(&["suite", "compare", first_run, "nope", "--runs-dir", "runs"]);
     assert_eq!(
         single.code, 3,

@@ -138,7 +138,7 @@ pub fn carry_out(
         None => RunStatus::Finished,
         Some(Stop::Budget(budget, _)) => RunStatus::Stopped { budget: *budget },
         Some(Stop::Failed(error)) => RunStatus::Failed {
-            message: error.report().to_string(),
+            message: error.report().message().to_owned(),
         },
     };
     store.set_status(id, &status)?;
