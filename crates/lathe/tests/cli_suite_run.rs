@@ -290,6 +290,13 @@ fn a_suite_killed_mid_way_resumes_without_a_repeated_call_and_replays_to_the_sam
     for row in rows {
         assert_eq!(row["outcomes"][0], row["outcomes"][1], "{row}");
     }
+    let listed = sandbox.run(&["runs", "--runs-dir", "runs"]);
+    assert!(
+        listed.stdout.contains(&format!("({problems} problems)")),
+        "{}",
+        listed.stdout
+    );
+
     // `lathe report` of a suite rebuilds its tables and each problem's report.
     std::fs::remove_file(sandbox.path().join("out/suite.md")).unwrap();
     let rebuilt = sandbox.run(&["report", first_run, "--runs-dir", "runs"]);
@@ -306,5 +313,37 @@ fn a_suite_killed_mid_way_resumes_without_a_repeated_call_and_replays_to_the_sam
         single.code, 3,
         "an unknown run is bad input: {}",
         single.stderr
+    );
+}
+
+#[test]
+fn a_problem_without_a_level_or_category_is_bad_input_and_nothing_is_recorded() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "problems/level1/1_relu.py",
+        &std::fs::read_to_string(repo().join("examples/ci/suite/problems/level1/1_relu.py"))
+            .unwrap(),
+    );
+    sandbox.write("problems/extra/relu.py", "class Model: pass\n");
+    let run = sandbox.run(&[
+        "suite",
+        "run",
+        "problems",
+        "--llm",
+        "replay:none.jsonl",
+        "--runs-dir",
+        "runs",
+    ]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("extra/relu.py"), "{}", run.stderr);
+    assert!(
+        !sandbox.path().join("runs/lathe.db").exists(),
+        "no run recorded"
+    );
+    let run = sandbox.run(&["suite", "run", "problems", "--runs-dir", "runs"]);
+    assert_ne!(run.code, 0, "no model: {}", run.stderr);
+    assert!(
+        !sandbox.path().join("runs/lathe.db").exists(),
+        "no run recorded"
     );
 }

@@ -40,15 +40,34 @@ pub fn run(args: &RunsArgs, settings: &Settings) -> Result<(), CliError> {
             [
                 s.run.id.to_string(),
                 started(s),
-                s.run.problem_path.display().to_string(),
+                problem(s),
                 first_line(&s.run.status.to_string()),
                 s.attempts.to_string(),
                 s.correct.to_string(),
-                best(s.best.as_ref()),
+                if is_suite(s) {
+                    // Each problem has its own best: `lathe report RUN` writes the tables.
+                    "see suite.md".to_owned()
+                } else {
+                    best(s.best.as_ref())
+                },
             ]
         })
         .collect();
     emit(&crate::table::render(&header, &rows), None)
+}
+
+fn is_suite(summary: &RunSummary) -> bool {
+    super::suite_plan::SuiteSettings::of(&summary.run.settings).is_some()
+}
+
+/// The problem's path; for a suite, its folder and how many problems it has.
+fn problem(summary: &RunSummary) -> String {
+    let path = summary.run.problem_path.display();
+    if is_suite(summary) {
+        format!("suite: {path} ({} problems)", summary.run.tasks.len())
+    } else {
+        path.to_string()
+    }
 }
 
 /// `2026-11-21 16:07:33`: the stored timestamp to the second.
