@@ -97,8 +97,15 @@ def _copy_matching_state(reference: torch.nn.Module, model: torch.nn.Module) -> 
     return "copied from the reference by name"
 
 
-def make_inputs(problem: ModuleType, seed: int, device: torch.device) -> list[Any]:
+def make_inputs(
+    problem: ModuleType, seed: int, device: torch.device, widen: bool = False
+) -> list[Any]:
     """The problem's inputs for one call, generated after `seed`, on the device.
+
+    `widen` gives every floating input random signs (drawn after the inputs, from the same
+    seeded generator, so the judge and the runner draw the same ones): for a problem whose own
+    inputs make a trivial output pass (ReLU on `torch.rand`'s non-negative values is the
+    identity), inputs on which the output carries information (judge.md, "Widened inputs").
 
     Tensors the problem creates without naming a device are created on `device` directly (a
     CPU generator filling gigabytes would dominate an evaluation's time); a problem that names
@@ -109,7 +116,7 @@ def make_inputs(problem: ModuleType, seed: int, device: torch.device) -> list[An
     try:
         with torch.device(device):
             inputs = problem.get_inputs()
-        return [x.detach().to(device) if isinstance(x, torch.Tensor) else x for x in inputs]
+        inputs = [x.detach().to(device) if isinstance(x, torch.Tensor) else x for x in inputs]
     except Exception as e:
         message = f"the problem's get_inputs() failed: {_brief(e)}"
         if device.type == "cpu" and _needs_cuda(e):
@@ -119,6 +126,14 @@ def make_inputs(problem: ModuleType, seed: int, device: torch.device) -> list[An
                 "(lathe places them), or judge on a GPU"
             )
         raise ProblemError(message) from e
+    return [_random_signs(x) for x in inputs] if widen else inputs
+
+
+def _random_signs(x: Any) -> Any:
+    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+        return x
+    flip = torch.rand(x.shape, device=x.device) < 0.5
+    return torch.where(flip, -x, x)
 
 
 def _needs_cuda(error: BaseException) -> bool:

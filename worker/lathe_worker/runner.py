@@ -9,8 +9,9 @@ Before any candidate code runs it imports what it needs, initialises CUDA, and c
 - `calibrate`: the timed-call path with a known workload instead of the candidate (before the
   candidate is imported, so the judge learns this machine's honest per-call overhead);
 - `load_candidate`: import the candidate and build `ModelNew`;
-- `call`: make the inputs of a seed the judge chose, call the candidate (plainly, traced,
-  ghosted, profiled or timed), and export its outputs for the judge to read.
+- `call`: make the inputs of a seed the judge chose (widened, with random signs, when the
+  judge says so), call the candidate (plainly, traced, ghosted, profiled or timed), and export
+  its outputs for the judge to read.
 It never exits on its own: the judge kills it when the evaluation is over, and it returns when
 its channel closes.
 
@@ -215,7 +216,8 @@ class Runner:
     def _inputs(self, h: dict[str, Any]) -> list[Any]:
         from lathe_worker.models import make_inputs
 
-        inputs = make_inputs(self.problems[h.get("problem", "main")], int(h["seed"]), self.device)
+        problem = self.problems[h.get("problem", "main")]
+        inputs = make_inputs(problem, int(h["seed"]), self.device, bool(h.get("widen")))
         # The last few input sets stay allocated, so that consecutive calls get their inputs at
         # different addresses as well as with different values (a cache keyed on pointers
         # misses; integrity row 5).

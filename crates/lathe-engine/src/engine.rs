@@ -253,7 +253,15 @@ impl Engine<'_> {
             cache_dir: None,
         };
         let started = Instant::now();
-        let finished = driver::probe(&self.parts.worker, request).map_err(EngineError::Worker)?;
+        // The probe runs work on a GPU (and may measure its copy bandwidth): in a suite it
+        // holds a device like a judging, so it never disturbs another task's timing.
+        let lease = self.parts.devices.as_ref().map(|pool| pool.lease());
+        let worker = match &lease {
+            Some(lease) => lease.worker(&self.parts.worker),
+            None => self.parts.worker.clone(),
+        };
+        let finished = driver::probe(&worker, request).map_err(EngineError::Worker)?;
+        drop(lease);
         self.waiting += started.elapsed();
         let facts: Option<ProbeFacts> = finished.outcome.ok();
         let fingerprint = facts.as_ref().map(|f| &f.fingerprint);

@@ -196,6 +196,35 @@ pub const FIGURE_HEADER: [&str; 10] = [
     "fast_2", "geomean",
 ];
 
+/// What each problem of a suite run cost: problem, attempts, calls, tokens, dollars, device
+/// seconds. Empty for a suite of kernels judged as they came.
+pub fn spend_rows(report: &SuiteReport) -> Vec<[String; 6]> {
+    report
+        .tasks
+        .iter()
+        .filter_map(|t| {
+            let s = t.spend.as_ref()?;
+            Some([
+                t.problem.clone(),
+                s.attempts.to_string(),
+                s.model_calls.to_string(),
+                s.tokens.to_string(),
+                format!("{:.4}", s.cost_usd),
+                format!("{:.1}", s.gpu_seconds),
+            ])
+        })
+        .collect()
+}
+
+pub const SPEND_HEADER: [&str; 6] = [
+    "problem",
+    "attempts",
+    "model calls",
+    "tokens",
+    "USD",
+    "device s",
+];
+
 pub const TASK_HEADER: [&str; 6] = [
     "problem",
     "outcome",
@@ -235,6 +264,8 @@ pub fn suite_md(report: &SuiteReport) -> String {
         for line in lines {
             let _ = writeln!(text, "- {}", markdown::text(&line));
         }
+        text += "\n";
+        text += &markdown::table(&SPEND_HEADER, &markdown_rows(&spend_rows(report)));
     }
     text += "\n## Tasks\n\n";
     text += &markdown::table(&TASK_HEADER, &markdown_rows(&report.task_rows()));
@@ -335,6 +366,24 @@ pub fn suite_html(report: &SuiteReport) -> String {
             let _ = writeln!(out, "<li>{}</li>", html(&line));
         }
         out += "</ul>\n";
+        let rows: Vec<Row> = spend_rows(report)
+            .iter()
+            .map(|row| Row {
+                class: "",
+                cells: row
+                    .iter()
+                    .enumerate()
+                    .map(|(i, cell)| {
+                        if i == 0 {
+                            Cell::text(cell)
+                        } else {
+                            Cell::number(cell)
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        out += &table(&SPEND_HEADER, &rows);
     }
     out += "<h2>Tasks</h2>\n";
     let mut rows = html_rows(&report.task_rows());
@@ -562,5 +611,39 @@ mod tests {
         assert_eq!(page.matches("<circle").count(), 3 * FAST_P_THRESHOLDS.len());
         assert_eq!(page.matches("<rect").count(), 2);
         assert!(!page.contains("NaN") && !page.contains("inf\""), "{page}");
+    }
+
+    #[test]
+    fn a_suite_runs_spend_is_totalled_per_problem_and_per_win_and_linked() {
+        let mut report = report();
+        let spend = |tokens, cost_usd, report: Option<&str>| TaskSpend {
+            attempts: 3,
+            model_calls: 2,
+            tokens,
+            cost_usd,
+            gpu_seconds: 4.0,
+            report: report.map(str::to_owned),
+        };
+        report.tasks[0].spend = Some(spend(1000, 0.5, Some("tasks/level1/1_a/report.html")));
+        report.tasks[1].spend = Some(spend(3000, 1.5, None));
+        let lines = spend_lines(&report).unwrap();
+        assert!(
+            lines[0].starts_with("4 model calls, 4000 tokens, $2.0000, 8.0 s"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].contains("1000 tokens, $0.5000"),
+            "per problem of 4: {lines:?}"
+        );
+        // One task is correct and faster than eager: the whole spend is that win's.
+        assert!(lines[2].contains("(1): 4000 tokens, $2.0000"), "{lines:?}");
+        assert_eq!(spend_rows(&report).len(), 2);
+        let page = suite_html(&report);
+        assert!(page.contains(r#"<a href="tasks/level1/1_a/report.html">level1/1_a.py</a>"#));
+        assert!(suite_md(&report).contains("](tasks/level1/1_a/report.html)"));
+        assert!(
+            spend_lines(&super::tests::report()).is_none(),
+            "suite eval spends nothing"
+        );
     }
 }
