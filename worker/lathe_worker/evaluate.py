@@ -210,6 +210,11 @@ class Evaluation:
             self.notes.append("the first call is wrong; the second, on the same inputs, is right")
             entry = {"trial": 0, "seed": first.seed, **judged[0]}
             raise VerdictReached(wrong(judged[0]["reason"], [entry], "first_call"))
+        if all("reason" in j for j in judged):
+            # Both wrong: that is the verdict, whether or not they also differ (unwritten
+            # memory read twice differs on a CPU, where nothing poisons it; that is no race).
+            failed = [{"trial": n, "seed": first.seed, **j} for n, j in enumerate(judged)]
+            raise VerdictReached(wrong(failed[0]["reason"], failed, "first_call"))
         for i, (a, b) in enumerate(zip(one, two, strict=False)):
             if a.shape != b.shape or a.dtype != b.dtype:
                 continue
