@@ -126,7 +126,7 @@ fn a_suite_killed_mid_way_resumes_without_a_repeated_call_and_replays_to_the_sam
     };
     let sandbox = Sandbox::new();
     let problems = suite(&sandbox);
-    let model = format!("command:{} model.py", python.display());
+    let model = format!("command:{} model.py --log calls.log", python.display());
 
     // The suite with a script for a model, killed once some of its calls are made.
     let mut child = Command::new(env!("CARGO_BIN_EXE_lathe"))

@@ -1,8 +1,8 @@
 """A stand-in model for the suite's CI run: `--llm 'command:python model.py'` answers each prompt
-with an element-wise Triton kernel for the operation the prompt's reference returns, and
-appends one line per call to `calls.log` in the working directory, so a test can count the calls
-a suite made. It writes no kernel for a prompt it cannot place (the loop records that reply as
-having no code)."""
+with an element-wise Triton kernel for the operation the prompt's reference returns. With
+`--log FILE` it appends one line per call to FILE, so a test can count the calls a suite made.
+It writes no kernel for a prompt it cannot place (the loop records that reply as having no
+code)."""
 
 import sys
 
@@ -71,8 +71,9 @@ def reply(prompt: str) -> tuple[str, str]:
 def main() -> None:
     prompt = sys.stdin.read()
     problem, kernel = reply(prompt)
-    with open("calls.log", "a", encoding="utf-8") as log:
-        log.write(problem + "\n")
+    if "--log" in sys.argv:
+        with open(sys.argv[sys.argv.index("--log") + 1], "a", encoding="utf-8") as log:
+            log.write(problem + "\n")
     if not kernel:
         print("I cannot tell which problem this prompt is about.")
         return
