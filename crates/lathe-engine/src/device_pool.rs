@@ -37,25 +37,18 @@ impl DeviceSlot {
 pub struct DevicePool {
     free: Mutex<Vec<DeviceSlot>>,
     freed: Condvar,
-    size: usize,
 }
 
 impl DevicePool {
     /// A pool of `slots`, taken first to last while all are free.
     pub fn new(mut slots: Vec<DeviceSlot>) -> DevicePool {
         assert!(!slots.is_empty(), "a device pool needs a slot");
-        let size = slots.len();
         // Taken from the end: reversed, the first slot is the first taken.
         slots.reverse();
         DevicePool {
             free: Mutex::new(slots),
             freed: Condvar::new(),
-            size,
         }
-    }
-
-    pub fn size(&self) -> usize {
-        self.size
     }
 
     /// Waits for a free slot and holds it until the lease is dropped.

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use lathe_core::{Baseline, FAST_P_THRESHOLDS, SuiteFigures, TaskOutcome};
+use lathe_core::{Baseline, FAST_P_THRESHOLDS, SuiteFigures, TaskOutcome, Verdict};
 use serde::Serialize;
 
 use crate::escape::html;
@@ -74,6 +74,26 @@ impl TaskRow {
             ended_s: None,
             spend: None,
         }
+    }
+
+    /// The GPU timing of a correct verdict: the candidate's time, the baselines' and the
+    /// speedups; nothing for any other verdict or an untimed one.
+    pub fn set_timing(&mut self, verdict: &Verdict) {
+        let Verdict::Correct(correct) = verdict else {
+            return;
+        };
+        let Some(timing) = &correct.timing else {
+            return;
+        };
+        self.candidate_ms = Some(timing.candidate.median_ms);
+        self.eager_ms = Some(timing.eager.median_ms);
+        self.compile_ms = timing
+            .compile
+            .as_ref()
+            .and_then(|c| c.stats.as_ref())
+            .map(|s| s.median_ms);
+        self.speedup_vs_eager = Some(timing.speedup_vs_eager);
+        self.speedup_vs_compile = timing.speedup_vs_compile;
     }
 
     fn outcome(&self) -> TaskOutcome {

@@ -14,7 +14,8 @@ use crate::settings::{Layer, Origin, TimingTable};
 mod run_args;
 
 pub use run_args::{
-    BudgetArgs, OptimizeRunArgs, ProgressArgs, ResumeArgs, SuiteRunArgs, TuneArgs, TuneBudget,
+    BudgetArgs, LoopArgs, OptimizeRunArgs, ProgressArgs, ResumeArgs, SuiteRunArgs, TuneArgs,
+    TuneBudget,
 };
 
 const ABOUT: &str =
@@ -197,6 +198,26 @@ pub struct SuiteCompareArgs {
     pub store: RunsDirArgs,
 }
 
+/// Which problems of a suite's folders to take.
+#[derive(Debug, Args)]
+pub struct SelectionArgs {
+    /// Only the problems of these levels (from their `levelN` folders): `--levels 1,2`
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub levels: Vec<u32>,
+    /// Only the first N problems, in level and problem-number order
+    #[arg(long, value_name = "N", group = "subset")]
+    pub first: Option<usize>,
+    /// Only problems A to B by number, both included: `--range 1:20`
+    #[arg(long, value_name = "A:B", value_parser = parse_range, group = "subset")]
+    pub range: Option<(u32, u32)>,
+    /// N problems drawn at random, the same ones for the same --seed
+    #[arg(long, value_name = "N", group = "subset", requires = "seed")]
+    pub sample: Option<usize>,
+    /// The seed of --sample
+    #[arg(long, value_name = "S", requires = "sample")]
+    pub seed: Option<u64>,
+}
+
 #[derive(Debug, Args)]
 pub struct SuiteEvalArgs {
     /// The problems: a folder of KernelBench-style files (searched recursively, e.g. a
@@ -215,21 +236,8 @@ pub struct SuiteEvalArgs {
     /// Override a module-level constant of every problem (repeatable): `--set batch_size=2`
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
     pub overrides: Vec<(String, serde_json::Value)>,
-    /// Only the problems of these levels (from their `levelN` folders): `--levels 1,2`
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub levels: Vec<u32>,
-    /// Only the first N problems, in level and problem-number order
-    #[arg(long, value_name = "N", group = "subset")]
-    pub first: Option<usize>,
-    /// Only problems A to B by number, both included: `--range 1:20`
-    #[arg(long, value_name = "A:B", value_parser = parse_range, group = "subset")]
-    pub range: Option<(u32, u32)>,
-    /// N problems drawn at random, the same ones for the same --seed
-    #[arg(long, value_name = "N", group = "subset", requires = "seed")]
-    pub sample: Option<usize>,
-    /// The seed of --sample
-    #[arg(long, value_name = "S", requires = "sample")]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub select: SelectionArgs,
     #[command(flatten)]
     pub worker: WorkerArgs,
     /// The GPUs to judge on, one evaluation on each at a time (two candidates are never timed

@@ -8,8 +8,8 @@ use lathe_core::{Backend, Category};
 use lathe_prompt::PromptStyle;
 
 use super::{
-    RunsDirArgs, TargetArgs, WorkerArgs, backend_parser, category_parser, parse_gpus,
-    parse_override, parse_range, style_parser,
+    RunsDirArgs, SelectionArgs, TargetArgs, WorkerArgs, backend_parser, category_parser,
+    parse_gpus, parse_override, style_parser,
 };
 
 #[derive(Debug, Args)]
@@ -32,24 +32,8 @@ pub struct OptimizeRunArgs {
     /// Stage ids to run, in order, comma-separated (default: every stage of the category)
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub stages: Option<Vec<String>>,
-    /// Model calls per stage, made in parallel where the provider allows
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
-    pub samples: u32,
-    /// Repair rounds (analyst, then fix) for each failed candidate of a stage
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    pub repair_rounds: u32,
-    /// Repair rounds for a starting or first kernel that is not correct
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    pub start_repair_rounds: u32,
-    /// The gain a candidate must beat, in percent (default: each stage's margin, 2%)
-    #[arg(long, value_name = "PERCENT")]
-    pub margin: Option<f64>,
-    /// No tuner pass (launch constants) after a model stage that made a new best
-    #[arg(long)]
-    pub no_tune: bool,
-    /// Variants the tuner may judge per stage
-    #[arg(long, value_name = "N", default_value_t = 8)]
-    pub tune_budget: u32,
+    #[command(flatten)]
+    pub loop_args: LoopArgs,
     #[command(flatten)]
     pub budgets: BudgetArgs,
     /// The run's directory (default: <runs dir>/<run id>)
@@ -69,6 +53,29 @@ pub struct OptimizeRunArgs {
     pub progress: ProgressArgs,
     #[command(flatten)]
     pub store: RunsDirArgs,
+}
+
+/// How the loop works each problem: shared by `lathe optimize` and `lathe suite run`.
+#[derive(Debug, Args)]
+pub struct LoopArgs {
+    /// Model calls per stage, made in parallel where the provider allows
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub samples: u32,
+    /// Repair rounds (analyst, then fix) for each failed candidate of a stage
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub repair_rounds: u32,
+    /// Repair rounds for a starting or first kernel that is not correct
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub start_repair_rounds: u32,
+    /// The gain a candidate must beat, in percent (default: each stage's margin, 2%)
+    #[arg(long, value_name = "PERCENT")]
+    pub margin: Option<f64>,
+    /// No tuner pass (launch constants) after a model stage that made a new best
+    #[arg(long)]
+    pub no_tune: bool,
+    /// Variants the tuner may judge per stage
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub tune_budget: u32,
 }
 
 #[derive(Debug, Args)]
@@ -241,39 +248,10 @@ pub struct SuiteRunArgs {
     /// Override a module-level constant of every problem (repeatable): `--set batch_size=2`
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
     pub overrides: Vec<(String, serde_json::Value)>,
-    /// Only the problems of these levels: `--levels 1,2`
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub levels: Vec<u32>,
-    /// Only the first N problems, in level and problem-number order
-    #[arg(long, value_name = "N", group = "subset")]
-    pub first: Option<usize>,
-    /// Only problems A to B by number, both included: `--range 1:20`
-    #[arg(long, value_name = "A:B", value_parser = parse_range, group = "subset")]
-    pub range: Option<(u32, u32)>,
-    /// N problems drawn at random, the same ones for the same --seed
-    #[arg(long, value_name = "N", group = "subset", requires = "seed")]
-    pub sample: Option<usize>,
-    /// The seed of --sample
-    #[arg(long, value_name = "S", requires = "sample")]
-    pub seed: Option<u64>,
-    /// Model calls per stage
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
-    pub samples: u32,
-    /// Repair rounds (analyst, then fix) for each failed candidate of a stage
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    pub repair_rounds: u32,
-    /// Repair rounds for a starting or first kernel that is not correct
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    pub start_repair_rounds: u32,
-    /// The gain a candidate must beat, in percent (default: each stage's margin)
-    #[arg(long, value_name = "PERCENT")]
-    pub margin: Option<f64>,
-    /// No tuner pass after a model stage that made a new best
-    #[arg(long)]
-    pub no_tune: bool,
-    /// Variants the tuner may judge per stage
-    #[arg(long, value_name = "N", default_value_t = 8)]
-    pub tune_budget: u32,
+    #[command(flatten)]
+    pub select: SelectionArgs,
+    #[command(flatten)]
+    pub loop_args: LoopArgs,
     /// Each problem's budgets
     #[command(flatten)]
     pub budgets: BudgetArgs,

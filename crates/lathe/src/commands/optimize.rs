@@ -1,15 +1,13 @@
 //! `lathe optimize`: a new run of the loop over one problem.
 
-use lathe_engine::{Budgets, Plan, TlSource};
 use lathe_store::{RunId, Store, Timestamp};
-use lathe_worker::protocol::Device;
 
-use super::run_parts::{apply_budgets, carry_out, parse_spec, parts};
+use super::run_parts::{PlanTarget, carry_out, new_plan, parse_spec, parts};
 use super::stage_choice::{category, stage_list};
 use crate::cli::OptimizeRunArgs;
 use crate::error::{CliError, ExitStatus};
 use crate::input::{FileRole, absolute_path, read_text};
-use crate::settings::{Origin, Settings};
+use crate::settings::Settings;
 
 pub fn run(args: &OptimizeRunArgs, settings: &Settings) -> Result<ExitStatus, CliError> {
     let spec = match settings.llm.spec.as_ref() {
@@ -36,40 +34,20 @@ pub fn run(args: &OptimizeRunArgs, settings: &Settings) -> Result<ExitStatus, Cl
         Some(source) => super::eval::backend_of(settings, source),
         None => settings.backend.value,
     };
-    let device = settings.eval.device.value;
-    let gpu = settings
-        .gpu
-        .as_ref()
-        .filter(|g| g.origin != Origin::Default)
-        .map(|g| g.value.clone());
     let id = RunId::new(Timestamp::now());
     let out_dir = match &args.out {
         Some(dir) => absolute_path(dir)?,
         None => absolute_path(&settings.runs_dir.value.join(id.as_str()))?,
     };
-    let mut plan = Plan {
+    let target = PlanTarget {
         problem: absolute_path(&args.problem)?,
         kernel: args.kernel.as_deref().map(absolute_path).transpose()?,
         category,
         backend,
-        device,
-        gpu,
         stages,
-        samples: args.samples,
-        repair_rounds: args.repair_rounds,
-        start_repair_rounds: args.start_repair_rounds,
-        margin_pct: args.margin,
-        budgets: Budgets::default(),
-        tl: match &settings.triton_version {
-            Some(v) => TlSource::Release(v.value.clone()),
-            None => TlSource::Probe,
-        },
-        profile: device == Device::Cuda,
-        tune_after_stages: !args.no_tune,
-        tune_budget: args.tune_budget,
         out_dir,
     };
-    apply_budgets(&mut plan, &args.budgets);
+    let plan = new_plan(settings, &args.loop_args, &args.budgets, target);
     let parts = parts(settings, spec.as_ref(), &plan)?;
     let store = Store::open(settings.runs_database())?;
     lathe_engine::create_run(&store, &id, &plan, &parts.model_name()).map_err(CliError::Engine)?;

@@ -1,15 +1,18 @@
 //! What `optimize` and `resume` share: the loop's working parts from the current settings, the
 //! model spec, and running the loop with its progress shown.
 
-use lathe_engine::{JudgeSettings, Parts, Plan, RunEnd};
+use std::path::PathBuf;
+
+use lathe_core::{Backend, Category};
+use lathe_engine::{Budgets, JudgeSettings, Parts, Plan, RunEnd, TlSource};
 use lathe_llm::LlmSpec;
 use lathe_store::{RunId, RunStatus, Store};
 use lathe_worker::protocol::{Device, Limits};
 
 use super::run_progress::RunProgress;
-use crate::cli::{BudgetArgs, ProgressArgs};
+use crate::cli::{BudgetArgs, LoopArgs, ProgressArgs};
 use crate::error::{CliError, ExitStatus};
-use crate::settings::Settings;
+use crate::settings::{Origin, Settings};
 
 pub fn parse_spec(text: &str, whence: String) -> Result<LlmSpec, CliError> {
     text.parse()
@@ -73,6 +76,55 @@ pub fn judge_settings(settings: &Settings, device: Device) -> JudgeSettings {
             file_size_bytes: Some(e.file_size_limit_mb.value * 1_000_000),
         },
     }
+}
+
+/// What a plan is made for: one problem, as `optimize` or a suite's task names it.
+pub struct PlanTarget {
+    pub problem: PathBuf,
+    pub kernel: Option<PathBuf>,
+    pub category: Category,
+    pub backend: Backend,
+    pub stages: Vec<String>,
+    pub out_dir: PathBuf,
+}
+
+/// The loop's plan for `target`: the loop flags and the budgets over the settings' device,
+/// target GPU (only one named, not the default) and Triton release.
+pub fn new_plan(
+    settings: &Settings,
+    loop_args: &LoopArgs,
+    budgets: &BudgetArgs,
+    target: PlanTarget,
+) -> Plan {
+    let device = settings.eval.device.value;
+    let mut plan = Plan {
+        problem: target.problem,
+        kernel: target.kernel,
+        category: target.category,
+        backend: target.backend,
+        device,
+        gpu: settings
+            .gpu
+            .as_ref()
+            .filter(|g| g.origin != Origin::Default)
+            .map(|g| g.value.clone()),
+        stages: target.stages,
+        samples: loop_args.samples,
+        repair_rounds: loop_args.repair_rounds,
+        start_repair_rounds: loop_args.start_repair_rounds,
+        margin_pct: loop_args.margin,
+        budgets: Budgets::default(),
+        tl: match &settings.triton_version {
+            Some(v) => TlSource::Release(v.value.clone()),
+            None => TlSource::Probe,
+        },
+        profile: device == Device::Cuda,
+        tune_after_stages: !loop_args.no_tune,
+        tune_budget: loop_args.tune_budget,
+        out_dir: target.out_dir,
+    };
+    apply_budgets(&mut plan, budgets);
+    plan
 }
 
 /// Budget flags over the plan's.

@@ -12,7 +12,6 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use lathe_core::Verdict;
 use lathe_engine::EngineError;
 use lathe_report::{FIGURE_HEADER, SuiteReport, TASK_HEADER, TaskRow, suite_html, suite_md};
 use lathe_worker::protocol::Device;
@@ -30,13 +29,8 @@ use crate::table;
 pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
     let problems = absolute_path(&args.problems)?;
     let kernels = absolute_path(&args.kernels)?;
-    let selection = Selection {
-        levels: args.levels.clone(),
-        first: args.first,
-        range: args.range,
-        sample: args.sample.zip(args.seed),
-    };
-    let tasks = selection.apply(tasks(&problems, Some(&kernels), args.map.as_deref())?);
+    let tasks =
+        Selection::of(&args.select).apply(tasks(&problems, Some(&kernels), args.map.as_deref())?);
     if tasks.is_empty() {
         return Err(CliError::BadSuiteFolder {
             path: problems,
@@ -201,19 +195,7 @@ fn judge_task(
     row.seconds = Some(evaluation.eval_seconds);
     row.outcome = evaluation.verdict.kind().as_str().to_owned();
     row.summary = evaluation.verdict.summary();
-    if let Verdict::Correct(correct) = &evaluation.verdict
-        && let Some(timing) = &correct.timing
-    {
-        row.candidate_ms = Some(timing.candidate.median_ms);
-        row.eager_ms = Some(timing.eager.median_ms);
-        row.compile_ms = timing
-            .compile
-            .as_ref()
-            .and_then(|c| c.stats.as_ref())
-            .map(|s| s.median_ms);
-        row.speedup_vs_eager = Some(timing.speedup_vs_eager);
-        row.speedup_vs_compile = timing.speedup_vs_compile;
-    }
+    row.set_timing(&evaluation.verdict);
     Ok(row)
 }
 

@@ -6,19 +6,19 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use lathe_core::Category;
-use lathe_engine::{Budgets, DeviceSlot, Plan, TlSource};
+use lathe_engine::{Budgets, DeviceSlot, Plan};
 use lathe_store::{NewRun, RunId, StartingKernel, Task, Timestamp};
 use lathe_worker::protocol::Device;
 use serde::{Deserialize, Serialize};
 
-use super::run_parts::apply_budgets;
+use super::run_parts::{PlanTarget, new_plan};
 use super::stage_choice::stage_list;
 use super::suite_eval::gpu_pool;
 use super::suite_tasks::{Selection, SuiteTask, tasks};
 use crate::cli::SuiteRunArgs;
 use crate::error::CliError;
 use crate::input::{FileRole, absolute_path, read_text};
-use crate::settings::{Origin, Settings};
+use crate::settings::Settings;
 
 /// A suite run's `runs.settings_json`: `{"suite": {...}}`, told apart from a one-problem
 /// run's plan by its one key.
@@ -78,24 +78,19 @@ pub fn plan(args: &SuiteRunArgs, settings: &Settings, id: &RunId) -> Result<Suit
         .map(|p| absolute_path(p))
         .collect::<Result<_, _>>()?;
     let kernels = args.kernels.as_deref().map(absolute_path).transpose()?;
-    let mut found: Vec<(String, SuiteTask)> = Vec::new();
+    let mut found: Vec<SuiteTask> = Vec::new();
     for path in &paths {
-        // Several folders: each task's id starts with its folder's name, so ids stay apart.
+        // Several folders: each task's name (its id) starts with its folder's, so ids stay apart.
         let prefix = match (paths.len(), path.file_name()) {
             (1, _) | (_, None) => String::new(),
             (_, Some(name)) => format!("{}/", name.to_string_lossy()),
         };
-        for task in tasks(path, kernels.as_deref(), args.map.as_deref())? {
-            found.push((format!("{prefix}{}", task.name), task));
+        for mut task in tasks(path, kernels.as_deref(), args.map.as_deref())? {
+            task.name = format!("{prefix}{}", task.name);
+            found.push(task);
         }
     }
-    let selection = Selection {
-        levels: args.levels.clone(),
-        first: args.first,
-        range: args.range,
-        sample: args.sample.zip(args.seed),
-    };
-    let chosen = selection.apply(found.iter().map(|(_, t)| t.clone()).collect());
+    let chosen = Selection::of(&args.select).apply(found);
     if chosen.is_empty() {
         return Err(CliError::BadSuiteFolder {
             path: paths[0].clone(),
@@ -111,44 +106,24 @@ pub fn plan(args: &SuiteRunArgs, settings: &Settings, id: &RunId) -> Result<Suit
     let device = settings.eval.device.value;
     let mut planned = Vec::new();
     for task in chosen {
-        let id = found
-            .iter()
-            .find(|(_, t)| t.problem == task.problem)
-            .map(|(id, _)| id.clone())
-            .unwrap_or_else(|| task.name.clone());
         let category = task_category(args.category, &task)?;
-        let mut plan = Plan {
+        let target = PlanTarget {
             problem: task.problem.clone(),
             kernel: task.kernel.clone(),
             category,
             backend: args.backend.unwrap_or(settings.backend.value),
-            device,
-            gpu: settings
-                .gpu
-                .as_ref()
-                .filter(|g| g.origin != Origin::Default)
-                .map(|g| g.value.clone()),
             stages: stage_list(category, None)?
                 .into_iter()
                 .map(|s| s.id.clone())
                 .collect(),
-            samples: args.samples,
-            repair_rounds: args.repair_rounds,
-            start_repair_rounds: args.start_repair_rounds,
-            margin_pct: args.margin,
-            budgets: Budgets::default(),
-            tl: match &settings.triton_version {
-                Some(v) => TlSource::Release(v.value.clone()),
-                None => TlSource::Probe,
-            },
-            profile: device == Device::Cuda,
-            tune_after_stages: !args.no_tune,
-            tune_budget: args.tune_budget,
-            out_dir: out_dir.join("tasks").join(folder_of(&id)),
+            // `level1/19_ReLU.py` → `<out>/tasks/level1/19_ReLU`.
+            out_dir: out_dir
+                .join("tasks")
+                .join(Path::new(&task.name).with_extension("")),
         };
-        apply_budgets(&mut plan, &args.budgets);
+        let plan = new_plan(settings, &args.loop_args, &args.budgets, target);
         planned.push(PlannedTask {
-            id,
+            id: task.name,
             level: task.level,
             plan,
         });
@@ -187,12 +162,6 @@ fn task_category(asked: Option<Category>, task: &SuiteTask) -> Result<Category, 
         .ok_or_else(|| CliError::NoCategory {
             problem: Some(task.problem.clone()),
         })
-}
-
-/// `level1/19_ReLU.py` → `level1/19_ReLU`: a task's folder under the suite's `tasks/`.
-fn folder_of(id: &str) -> PathBuf {
-    let path = Path::new(id);
-    path.with_extension("")
 }
 
 /// The run record of a suite: one task per problem, in the suite's order.

@@ -1,7 +1,6 @@
 //! A suite run's tables, read back from its store: each task's best kernel (its verdict, its
 //! GPU timing against the baselines), what the loop spent on it, and its own run report.
 
-use lathe_core::Verdict;
 use lathe_engine::Spent;
 use lathe_report::{SuiteReport, TaskRow, TaskSpend, suite_html, suite_md};
 use lathe_store::{AttemptRecord, RunId, RunStatus, Store};
@@ -93,19 +92,7 @@ fn row_of(
                 evaluation.verdict.kind().as_str(),
                 format!("{}; {status_text}", evaluation.verdict.summary()),
             );
-            if let Verdict::Correct(correct) = &evaluation.verdict
-                && let Some(timing) = &correct.timing
-            {
-                row.candidate_ms = Some(timing.candidate.median_ms);
-                row.eager_ms = Some(timing.eager.median_ms);
-                row.compile_ms = timing
-                    .compile
-                    .as_ref()
-                    .and_then(|c| c.stats.as_ref())
-                    .map(|s| s.median_ms);
-                row.speedup_vs_eager = Some(timing.speedup_vs_eager);
-                row.speedup_vs_compile = timing.speedup_vs_compile;
-            }
+            row.set_timing(&evaluation.verdict);
             row
         }
         None => TaskRow::unjudged(

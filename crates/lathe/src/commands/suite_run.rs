@@ -17,7 +17,7 @@ use lathe_engine::{DevicePool, EngineError, Event, Spent};
 use lathe_llm::{LlmSpec, Provider};
 use lathe_store::{Budget, RunId, RunStatus, Store, Timestamp};
 
-use super::run_parts::{judge_settings, parse_spec, parts};
+use super::run_parts::{parse_spec, parts};
 use super::suite_plan::{PlannedTask, SuitePlan, new_run, plan};
 use super::suite_rows::write_report;
 use crate::cli::{ProgressArgs, SuiteRunArgs};
@@ -196,7 +196,6 @@ fn run_one(
     let mut parts = parts(settings, None, &plan)?;
     parts.provider = Some(Box::new(provider));
     parts.devices = Some(pool);
-    parts.judge = judge_settings(settings, suite.device);
     parts.judge.overrides = suite.overrides.clone();
     lock(view).task_started(&task.id);
     let ended = lathe_engine::run_task(store, id, &task.id, &plan, &parts, &mut |event| {

@@ -23,6 +23,16 @@ pub struct Selection {
 }
 
 impl Selection {
+    /// The selection the flags ask for.
+    pub fn of(args: &crate::cli::SelectionArgs) -> Selection {
+        Selection {
+            levels: args.levels.clone(),
+            first: args.first,
+            range: args.range,
+            sample: args.sample.zip(args.seed),
+        }
+    }
+
     /// The tasks taken, in the suite's order (level, then problem number, then name).
     pub fn apply(&self, mut tasks: Vec<SuiteTask>) -> Vec<SuiteTask> {
         tasks.sort_by(|a, b| {
