@@ -1,5 +1,6 @@
 """Entry point: ``python -m lathe_worker REQUEST.json RESULT.json``; the request's kind is
-``eval``, ``profile`` (run under Nsight Compute by the harness) or ``probe``.
+``eval``, ``profile`` (run under Nsight Compute by the harness), ``baselines`` (a problem's eager
+and torch.compile timings, no candidate) or ``probe``.
 
 For `eval` this process is the judge (docs/design/judge.md): it hardens itself, starts the
 runner that alone runs the candidate, judges, ends every process the runner left behind, and
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from lathe_worker.protocol import (
+    BaselinesRequest,
     EvalRequest,
     ProfileRequest,
     ProtocolError,
@@ -71,6 +73,10 @@ def main(argv: list[str]) -> int:
         write(result)
         if result.get("verdict", {}).get("cuda_error"):
             os._exit(0)
+        return 1 if result["outcome"] == "worker_error" else 0
+    if isinstance(request, BaselinesRequest):
+        result = _baselines(request)
+        write(result)
         return 1 if result["outcome"] == "worker_error" else 0
     from lathe_worker.probe import probe
 
@@ -133,6 +139,25 @@ def _evaluate(request: EvalRequest, scratch: Path, hardening: dict[str, bool]) -
         "runner_startup": runner.startup,
     }
     return result
+
+
+def _baselines(request: BaselinesRequest) -> dict[str, Any]:
+    """The problem's baselines; it runs only the problem's own code, so no runner is needed."""
+    from lathe_worker.baselines import measure_baselines
+
+    try:
+        measured = measure_baselines(request)
+        return {"kind": "baselines", "outcome": "baselines", "baselines": measured}
+    except ProblemError as e:
+        return {"kind": "baselines", "outcome": "problem_error", "error": {"message": str(e)}}
+    except EnvironmentProblem as e:
+        return {"kind": "baselines", "outcome": "environment_error", "error": {"message": str(e)}}
+    except Exception as e:
+        return {
+            "kind": "baselines",
+            "outcome": "worker_error",
+            "error": {"message": f"{type(e).__name__}: {e}", "traceback_tail": traceback_tail(e)},
+        }
 
 
 def _profile(request: ProfileRequest) -> dict[str, Any]:

@@ -3,6 +3,10 @@ the torch.compile baseline (its compile alone takes tens of seconds) and the cop
 
 A cache entry's key covers everything that could change the number: the problem's source and
 overrides, the GPU, torch and Triton versions, and the timing protocol.
+
+A `baselines` request (`lathe suite baselines`) measures a problem's eager and torch.compile
+baselines without a candidate, filling the same cache an evaluation reads: a suite evaluated
+afterwards compiles nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 
 import torch
 
-from lathe_worker.protocol import Timing
+from lathe_worker.protocol import BaselinesRequest, Timing
 
 
 def cache_key(*parts: Any) -> str:
@@ -59,3 +63,68 @@ def cached(cache_dir: str | None, kind: str, key: str, measure: Callable[[], dic
 def compile_key(problem_source: str, overrides: dict, timing: Timing) -> str:
     protocol = {k: v for k, v in asdict(timing).items() if k != "cache_dir"}
     return cache_key("torch.compile", problem_source, overrides, machine_identity(), protocol)
+
+
+def compile_baseline(
+    problem_path: Path, overrides: dict, timing: Timing, model: Any, inputs: list[Any], timer: Any
+) -> dict[str, Any]:
+    """The torch.compile'd reference's timing (and its compile time), cached; `cached` tells
+    whether it was measured now."""
+    import time
+
+    from lathe_worker.timing import measure
+
+    def run() -> dict[str, Any]:
+        started = time.perf_counter()
+        try:
+            compiled = torch.compile(model)
+            with torch.no_grad():
+                compiled(*inputs)
+            torch.cuda.synchronize()
+        except Exception as e:
+            return {"error": f"torch.compile failed: {type(e).__name__}: {e}"[:1000]}
+        compile_seconds = time.perf_counter() - started
+        with torch.no_grad():
+            stats = measure(timer, lambda: compiled(*inputs), timing)
+        return {**stats, "compile_seconds": compile_seconds}
+
+    key = compile_key(problem_path.read_text(), overrides, timing)
+    return cached(timing.cache_dir, "torch_compile", key, run)
+
+
+def measure_baselines(request: BaselinesRequest) -> dict[str, Any]:
+    """A problem's eager and torch.compile timings on inputs of the evaluation's seed, with the
+    identity of the machine that measured them."""
+    from lathe_worker import models
+    from lathe_worker.loading import load_problem
+    from lathe_worker.reference import Reference
+    from lathe_worker.timing import CallTimer, measure
+    from lathe_worker.verdicts import EnvironmentProblem
+
+    if not torch.cuda.is_available():
+        raise EnvironmentProblem("baselines are GPU timings, and torch sees no CUDA device")
+    device = torch.device("cuda")
+    problem = load_problem(request.problem_path, request.overrides)
+    reference = Reference(problem, request.seed, device)
+    inputs = models.make_inputs(problem, request.seed, device)
+    timer = CallTimer(device)
+    with torch.no_grad():
+        eager = measure(timer, lambda: reference.model(*inputs), request.timing)
+    result: dict[str, Any] = {
+        "machine": machine_identity(),
+        "eager": _brief(eager),
+        "compile_key": compile_key(
+            request.problem_path.read_text(), request.overrides, request.timing
+        ),
+    }
+    if request.compile:
+        compiled = compile_baseline(
+            request.problem_path, request.overrides, request.timing, reference.model, inputs, timer
+        )
+        result["torch_compile"] = _brief(compiled)
+    return result
+
+
+def _brief(stats: dict[str, Any]) -> dict[str, Any]:
+    """A timing summary without its raw times (a baseline's record keeps the figures)."""
+    return {k: v for k, v in stats.items() if k != "raw_ms"}

@@ -17,10 +17,11 @@ outputs under atol=1e-4 are the usual case). Such a check is tightened to a magn
 atol = rtol * rms(reference); if a trivial output still passes, the problem's output carries no
 information at these inputs and no candidate can be shown correct.
 
-Outputs are compared in chunks of PyTorch operations, so that a multi-gigabyte output costs
-bounded extra memory; a chunk whose values are all finite takes a path of few passes, and the
-statistics of all such chunks cost one synchronisation. (compare_kernel.py does the same in one
-pass over memory; the judge uses it once it has been validated on a GPU.)
+On a GPU a floating output is compared in one pass over memory by compare_kernel.py's Triton
+kernel, which decides the common case (every value finite). Elsewhere, and whenever a value is not
+finite, outputs are compared in chunks of PyTorch operations, so that a multi-gigabyte output
+costs bounded extra memory; a chunk whose values are all finite takes a path of few passes, and
+the statistics of all such chunks cost one synchronisation.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ import torch
 
 from lathe_worker.verdicts import VerdictReached, rejected
 
+# What compare_kernel.py reads (complex and 8-bit floats take the chunked path).
+ONE_PASS_DTYPES = (torch.float64, torch.float32, torch.float16, torch.bfloat16)
 # Elements per comparison chunk: 16 Mi elements keep a chunk's float64 temporaries near 1 GB.
 CHUNK = 1 << 24
 
@@ -93,7 +96,26 @@ def compare(
         return {"max_abs": 0.0, "max_rel": 0.0}
     if not (like.dtype.is_floating_point or like.dtype.is_complex):
         return _compare_exact(expected, got)
-    return _Comparison(expected, got, tol, like).run()
+    comparison = _Comparison(expected, got, tol, like)
+    fused = _one_pass(comparison.expected, comparison.got, comparison.like, tol)
+    return comparison.run() if fused is None else comparison.summary_of(fused)
+
+
+def _one_pass(
+    expected: torch.Tensor, got: torch.Tensor, like: torch.Tensor, tol: Tolerance
+) -> dict[str, Any] | None:
+    """compare_kernel.py's statistics where it applies: real floating tensors on one GPU, every
+    value finite. None otherwise (the chunked path then decides)."""
+    tensors = (expected, got, like)
+    # A flattened view can still be strided (x[::2], an expanded tensor): the kernel reads
+    # dense memory.
+    if not all(t.is_cuda and t.is_contiguous() and t.dtype in ONE_PASS_DTYPES for t in tensors):
+        return None
+    if len({t.device for t in tensors}) != 1:
+        return None
+    from lathe_worker import compare_kernel
+
+    return compare_kernel.statistics(expected, got, like, tol)
 
 
 def _compare_exact(expected: torch.Tensor, got: torch.Tensor) -> dict[str, Any]:
@@ -251,6 +273,9 @@ def reference_error(r32: torch.Tensor, r64: torch.Tensor) -> float:
     """The largest error of PyTorch's own problem-precision result against the float64 one,
     over the elements finite in both: the scale of a legitimate summation-order difference."""
     a, b = r32.detach().reshape(-1), r64.detach().reshape(-1)
+    fused = _one_pass(b, a, a, Tolerance(0.0, 0.0))
+    if fused is not None:
+        return fused["max_abs"]
     worst = []
     for start in range(0, a.numel(), CHUNK):
         diff = (a[start : start + CHUNK].double() - b[start : start + CHUNK].double()).abs_()

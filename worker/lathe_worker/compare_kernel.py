@@ -14,10 +14,9 @@ The kernel decides only the common case, every value finite: when it counts a no
 `compare.py` judges the output again with its exact rules for NaN and infinity. The judge's own
 Triton cache holds the compiled kernel; the runner cannot write there.
 
-Not yet called by the judge: its agreement with the chunked path is tested under Triton's
-interpreter (tests/test_compare_kernel.py), and it joins the verdict path once
-tools/device/compare_kernel_check.py has passed on a GPU (no device time was left for it when
-it was written). The 3 ms is arithmetic, not a measurement.
+Called by compare.py for every comparison on a GPU. Its agreement with the chunked path is tested
+under Triton's interpreter (tests/test_compare_kernel.py) and on a GPU by
+tools/device/compare_kernel_check.py (docs/validation/2026-12-06-judge.md).
 """
 
 from __future__ import annotations

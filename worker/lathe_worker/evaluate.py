@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from lathe_worker import models
-from lathe_worker.baselines import cache_key, cached, compile_key, machine_identity
+from lathe_worker.baselines import cache_key, cached, compile_baseline, machine_identity
 from lathe_worker.compare import compare
 from lathe_worker.correctness import Expected, OutputJudge, trivial_output_passes
 from lathe_worker.exports import ExportRefused, Importer
@@ -339,28 +339,10 @@ class Evaluation:
     # Baselines -----------------------------------------------------------------------------
 
     def compile_baseline(self, inputs: list[Any], timer: Any) -> dict[str, Any]:
-        import time
-
-        from lathe_worker.timing import measure
-
         req = self.req
-
-        def run() -> dict[str, Any]:
-            started = time.perf_counter()
-            try:
-                compiled = torch.compile(self.reference.model)
-                with torch.no_grad():
-                    compiled(*inputs)
-                torch.cuda.synchronize()
-            except Exception as e:
-                return {"error": f"torch.compile failed: {type(e).__name__}: {e}"[:1000]}
-            compile_seconds = time.perf_counter() - started
-            with torch.no_grad():
-                stats = measure(timer, lambda: compiled(*inputs), req.timing)
-            return {**stats, "compile_seconds": compile_seconds}
-
-        key = compile_key(req.problem_path.read_text(), req.overrides, req.timing)
-        return cached(req.timing.cache_dir, "torch_compile", key, run)
+        return compile_baseline(
+            req.problem_path, req.overrides, req.timing, self.reference.model, inputs, timer
+        )
 
     def reference_flops(self, inputs: list[Any]) -> int | None:
         """The reference's matrix-product and convolution flops per forward, cached per problem:

@@ -102,6 +102,18 @@ class ProfileRequest:
 
 
 @dataclass(frozen=True)
+class BaselinesRequest:
+    """A problem's eager and torch.compile timings, without a candidate (baselines.py)."""
+
+    device: str
+    problem_path: Path
+    overrides: dict[str, Any]
+    seed: int
+    timing: Timing
+    compile: bool
+
+
+@dataclass(frozen=True)
 class ProbeRequest:
     device: str
     ncu: str | None
@@ -126,13 +138,15 @@ def _choice(obj: dict, key: str, choices: tuple[str, ...], default: str | None =
     return value
 
 
-def parse_request(data: Any) -> EvalRequest | ProfileRequest | ProbeRequest:
+def parse_request(
+    data: Any,
+) -> EvalRequest | ProfileRequest | ProbeRequest | BaselinesRequest:
     if not isinstance(data, dict):
         raise ProtocolError("the request must be a JSON object")
     version = data.get("protocol")
     if version != PROTOCOL_VERSION:
         raise ProtocolError(f"protocol version {version!r}; this worker speaks {PROTOCOL_VERSION}")
-    kind = _choice(data, "kind", ("eval", "profile", "probe"))
+    kind = _choice(data, "kind", ("eval", "profile", "probe", "baselines"))
     device = _choice(data, "device", DEVICES, "cuda")
     if kind == "probe":
         return ProbeRequest(
@@ -150,10 +164,16 @@ def parse_request(data: Any) -> EvalRequest | ProfileRequest | ProbeRequest:
         if not (isinstance(pair, list) and len(pair) == 2):
             raise ProtocolError(f"tolerance for {dtype} must be [atol, rtol]")
         tolerances[dtype] = (float(pair[0]), float(pair[1]))
-    defaults = Timing()
-    # `enabled: false` switches every measurement off; each kind only runs where it means
-    # something: GPU timing on cuda, interpreter wall time on the interpreter.
-    measure = _get(t, "enabled", bool, defaults.enabled)
+    timing = _timing(t, device)
+    if kind == "baselines":
+        return BaselinesRequest(
+            device=device,
+            problem_path=Path(_get(problem, "path", str, "")),
+            overrides=_get(problem, "overrides", dict, {}),
+            seed=_get(data, "seed", int, 42),
+            timing=timing,
+            compile=timing.compile_baseline,
+        )
     return EvalRequest(
         device=device,
         problem_path=Path(_get(problem, "path", str, "")),
@@ -169,24 +189,32 @@ def parse_request(data: Any) -> EvalRequest | ProfileRequest | ProbeRequest:
             rule=_choice(c, "rule", RULES, "error-factor"),
             error_factor=_positive(_get(c, "error_factor", float, DEFAULT_ERROR_FACTOR)),
         ),
-        timing=Timing(
-            enabled=measure and device == "cuda",
-            min_runs=_get(t, "min_runs", int, defaults.min_runs),
-            min_seconds=_get(t, "min_seconds", float, defaults.min_seconds),
-            max_runs=_get(t, "max_runs", int, defaults.max_runs),
-            max_seconds=_get(t, "max_seconds", float, defaults.max_seconds),
-            warmup_runs=_get(t, "warmup_runs", int, defaults.warmup_runs),
-            warmup_seconds=_get(t, "warmup_seconds", float, defaults.warmup_seconds),
-            compile_baseline=_get(t, "compile_baseline", bool, defaults.compile_baseline),
-            cache_dir=_get(t, "cache_dir", str),
-            interpreter=_get(t, "interpreter", bool, defaults.interpreter)
-            and measure
-            and device == "interpret",
-        ),
+        timing=timing,
         policy=_choice(_get(data, "integrity", dict, {}), "policy", POLICIES, "default"),
         file_size_bytes=_get(_get(data, "limits", dict, {}), "file_size_bytes", int),
         progress_path=Path(progress) if progress else None,
         runner_cache_dir=_optional_path(_get(_get(data, "runner", dict, {}), "cache_dir", str)),
+    )
+
+
+def _timing(t: dict, device: str) -> Timing:
+    defaults = Timing()
+    # `enabled: false` switches every measurement off; each kind only runs where it means
+    # something: GPU timing on cuda, interpreter wall time on the interpreter.
+    measure = _get(t, "enabled", bool, defaults.enabled)
+    return Timing(
+        enabled=measure and device == "cuda",
+        min_runs=_get(t, "min_runs", int, defaults.min_runs),
+        min_seconds=_get(t, "min_seconds", float, defaults.min_seconds),
+        max_runs=_get(t, "max_runs", int, defaults.max_runs),
+        max_seconds=_get(t, "max_seconds", float, defaults.max_seconds),
+        warmup_runs=_get(t, "warmup_runs", int, defaults.warmup_runs),
+        warmup_seconds=_get(t, "warmup_seconds", float, defaults.warmup_seconds),
+        compile_baseline=_get(t, "compile_baseline", bool, defaults.compile_baseline),
+        cache_dir=_get(t, "cache_dir", str),
+        interpreter=_get(t, "interpreter", bool, defaults.interpreter)
+        and measure
+        and device == "interpret",
     )
 
 

@@ -7,7 +7,9 @@ import pytest
 
 from conftest import EXAMPLES
 from lathe_worker import verdicts
+from lathe_worker.baselines import compile_key
 from lathe_worker.protocol import (
+    BaselinesRequest,
     EvalRequest,
     ProbeRequest,
     ProfileRequest,
@@ -18,7 +20,7 @@ from lathe_worker.protocol import (
 
 OUTCOMES = {
     "verdict", "problem_error", "protocol_error", "environment_error", "worker_error", "probe",
-    "profiled",
+    "profiled", "baselines",
 }  # fmt: skip
 KINDS = {"correct", "wrong", "compile_error", "runtime_error", "timeout", "crash", "rejected"}
 
@@ -47,6 +49,32 @@ def test_the_profile_request_example_parses_with_its_values():
     assert request.kernels == ("post_process_kernel",)
     assert (request.min_warmup_runs, request.max_warmup_runs) == (2, 10)
     assert request.seed == 42
+
+
+def test_the_baselines_request_example_parses_with_its_values():
+    request = parse_request(load("request_baselines.json"))
+    assert isinstance(request, BaselinesRequest)
+    assert request.overrides == {"batch_size": 16} and request.seed == 42
+    assert request.compile and request.timing.enabled
+
+
+def test_baselines_fill_the_cache_entry_an_evaluation_with_the_same_timing_reads(monkeypatch):
+    # `lathe suite baselines` is worth its time only if a later evaluation hits its entry.
+    monkeypatch.setattr(
+        "lathe_worker.baselines.machine_identity", lambda: {"gpu": "G", "torch": "t"}
+    )
+    baselines = parse_request(load("request_baselines.json"))
+    evaluation = parse_request(
+        load("request_eval.json") | {"timing": load("request_baselines.json")["timing"]}
+    )
+    source = "x = 1\n"
+    assert compile_key(source, baselines.overrides, baselines.timing) == compile_key(
+        source, evaluation.overrides, evaluation.timing
+    )
+    slower = parse_request(load("request_baselines.json") | {"timing": {"min_runs": 5}})
+    assert compile_key(source, baselines.overrides, baselines.timing) != compile_key(
+        source, slower.overrides, slower.timing
+    )
 
 
 def test_a_profile_request_with_impossible_warmup_bounds_is_refused():

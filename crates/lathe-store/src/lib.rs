@@ -13,6 +13,7 @@ mod attempt_id;
 mod attempt_record;
 mod attempt_step;
 mod attempts_table;
+mod baselines_table;
 mod budget;
 mod error;
 mod evaluation;
@@ -38,6 +39,7 @@ mod token_usage;
 
 pub use attempt_id::AttemptId;
 pub use attempt_record::{AttemptRecord, JudgedOn};
+pub use baselines_table::Baseline;
 pub use budget::{Budget, UnknownBudget};
 pub use error::StoreError;
 pub use evaluation::Evaluation;

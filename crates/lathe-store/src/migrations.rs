@@ -35,6 +35,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0003_suite_tasks",
         sql: include_str!("../migrations/0003_suite_tasks.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_baselines",
+        sql: include_str!("../migrations/0004_baselines.sql"),
+    },
 ];
 
 /// The schema version this build writes and reads: the last migration's.

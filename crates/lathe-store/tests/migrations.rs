@@ -37,7 +37,10 @@ fn a_new_file_and_its_directories_reach_the_latest_schema_in_wal_mode() {
     drop(store);
 
     assert_eq!(user_version(&path), SCHEMA_VERSION);
-    assert_eq!(tables(&path), ["attempts", "runs", "stages", "tasks"]);
+    assert_eq!(
+        tables(&path),
+        ["attempts", "baselines", "runs", "stages", "tasks"]
+    );
     let mode: String = rusqlite::Connection::open(&path)
         .unwrap()
         .query_row("PRAGMA journal_mode", [], |row| row.get(0))

@@ -25,8 +25,9 @@ use serde::Serialize;
 use crate::embedded::install_worker;
 use crate::process::{self, Capture, ProcessEnd, ProcessSpec, SpawnError};
 use crate::protocol::{
-    Device, ErrorMessage, EvalRequest, Outcome, PROTOCOL_VERSION, Phase, ProbeFacts, ProbeRequest,
-    ProfileRequest, ProfiledRegion, WorkerResult,
+    BaselinesRequest, Device, ErrorMessage, EvalRequest, MeasuredBaselines, Outcome,
+    PROTOCOL_VERSION, Phase, ProbeFacts, ProbeRequest, ProfileRequest, ProfiledRegion,
+    WorkerResult,
 };
 
 /// How worker processes are run: settings of the command that starts them.
@@ -288,6 +289,41 @@ fn run_worker(
     Ok((ran.end, result, ran.stdout, ran.stderr, ran.wall))
 }
 
+/// Measures a problem's eager and torch.compile baselines (no candidate runs). A problem the
+/// worker cannot use, or a machine that cannot time, comes back as `Err` with that outcome.
+pub fn baselines(
+    config: &WorkerConfig,
+    mut request: BaselinesRequest,
+) -> Result<Finished<Result<MeasuredBaselines, EvalOutcome>>, DriverError> {
+    let scratch = scratch_dir(config)?;
+    if request.timing.cache_dir.is_none() {
+        request.timing.cache_dir = Some(config.baselines_dir());
+    }
+    let device = request.device;
+    let (end, result, stdout, stderr, wall) =
+        run_worker(config, scratch.path(), device, &request, None, None)?;
+    let outcome = match result {
+        Some(WorkerResult {
+            outcome: Outcome::Baselines { baselines },
+            ..
+        }) => Ok(*baselines),
+        Some(other) => Err(judged(other, &stderr)?),
+        None => Err(EvalOutcome::WorkerError {
+            message: format!(
+                "the worker died while measuring baselines: {}",
+                death_verdict(&end, &stderr, None).summary()
+            ),
+            detail: Some(stderr.tail.clone()),
+        }),
+    };
+    Ok(Finished {
+        outcome,
+        stdout,
+        stderr,
+        wall,
+    })
+}
+
 /// The environment of a worker: the caller's, minus secrets and Triton switches it must not
 /// inherit, plus the worker package on PYTHONPATH.
 fn worker_env(worker_dir: &Path, device: Device, gpu: Option<&str>) -> Vec<(OsString, OsString)> {
@@ -447,7 +483,7 @@ fn judged(result: WorkerResult, stderr: &Capture) -> Result<EvalOutcome, DriverE
                 stderr_tail: stderr.tail.clone(),
             });
         }
-        Outcome::Probe { .. } | Outcome::Profiled { .. } => {
+        Outcome::Probe { .. } | Outcome::Profiled { .. } | Outcome::Baselines { .. } => {
             return Err(DriverError::BadResult {
                 message: "a result of another kind of request came back".to_owned(),
                 stderr_tail: stderr.tail.clone(),

@@ -126,6 +126,7 @@ pub enum RequestKind {
     Eval,
     Profile,
     Probe,
+    Baselines,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -276,6 +277,51 @@ pub struct ProbeRequest {
     pub cache_dir: Option<PathBuf>,
 }
 
+/// A problem's eager and torch.compile timings, without a candidate: what `lathe suite
+/// baselines` measures ahead of a suite. The torch.compile figure lands in the cache an
+/// evaluation with the same `timing` reads (the cache key covers the problem's source, its
+/// overrides, the machine and the timing protocol).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselinesRequest {
+    pub protocol: u32,
+    pub kind: RequestKind,
+    pub device: Device,
+    pub problem: ProblemRef,
+    /// The inputs' seed: an evaluation's first inputs (`correctness.seed`).
+    pub seed: u64,
+    pub timing: TimingConfig,
+}
+
+/// What a `baselines` request measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasuredBaselines {
+    /// The GPU's name and the torch, Triton and CUDA versions.
+    pub machine: BTreeMap<String, serde_json::Value>,
+    pub eager: BaselineTiming,
+    #[serde(default)]
+    pub torch_compile: Option<BaselineTiming>,
+    /// The torch.compile cache entry's key.
+    pub compile_key: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BaselineTiming {
+    #[serde(default)]
+    pub median_ms: Option<f64>,
+    #[serde(default)]
+    pub iqr_ms: Option<f64>,
+    #[serde(default)]
+    pub runs: Option<u64>,
+    /// Taken from the cache rather than measured now.
+    #[serde(default)]
+    pub cached: Option<bool>,
+    #[serde(default)]
+    pub compile_seconds: Option<f64>,
+    /// Why there is no figure (torch.compile failed on this problem).
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
 /// Everything a worker writes back.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct WorkerResult {
@@ -304,6 +350,7 @@ pub enum Outcome {
     WorkerError { error: ErrorMessage },
     Probe { probe: Box<ProbeFacts> },
     Profiled { profiled: ProfiledRegion },
+    Baselines { baselines: Box<MeasuredBaselines> },
 }
 
 /// What the profile target ran: the warm-up, and the launches of the candidate's own kernels

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use lathe_core::Verdict;
 use lathe_worker::protocol::{
-    EvalRequest, Outcome, ProbeRequest, ProfileRequest, RequestKind, WorkerResult,
+    BaselinesRequest, EvalRequest, Outcome, ProbeRequest, ProfileRequest, RequestKind, WorkerResult,
 };
 
 fn examples() -> Vec<(String, String)> {
@@ -43,6 +43,11 @@ fn every_example_parses() {
             assert_eq!(request.kind, RequestKind::Profile);
             assert_eq!((request.warmup.min_runs, request.warmup.max_runs), (2, 10));
             assert_eq!(request.candidate.kernels, ["post_process_kernel"]);
+        } else if name.starts_with("request_baselines") {
+            let request: BaselinesRequest =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(request.kind, RequestKind::Baselines);
+            assert!(request.timing.compile_baseline);
         } else if name.starts_with("request_probe") {
             serde_json::from_str::<ProbeRequest>(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
         } else {
@@ -165,4 +170,22 @@ fn interpreter_timing_is_off_unless_a_request_asks() {
     let request: EvalRequest = serde_json::from_value(json).unwrap();
     assert!(!request.timing.interpreter);
     assert!(!lathe_worker::protocol::TimingConfig::default().interpreter);
+}
+
+#[test]
+fn a_baselines_result_reads_with_its_figures() {
+    let (_, text) = examples()
+        .into_iter()
+        .find(|(n, _)| n == "result_baselines.json")
+        .unwrap();
+    let Outcome::Baselines { baselines } =
+        serde_json::from_str::<WorkerResult>(&text).unwrap().outcome
+    else {
+        panic!("not a baselines outcome");
+    };
+    assert_eq!(baselines.eager.median_ms, Some(0.4213));
+    let compiled = baselines.torch_compile.unwrap();
+    assert_eq!(compiled.compile_seconds, Some(21.4));
+    assert_eq!(compiled.cached, Some(false));
+    assert_eq!(baselines.machine["gpu"], "NVIDIA H100 80GB HBM3");
 }

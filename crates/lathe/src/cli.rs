@@ -181,6 +181,34 @@ pub enum SuiteCommand {
     Run(Box<SuiteRunArgs>),
     /// Two suite runs side by side, problem by problem, and their figures
     Compare(SuiteCompareArgs),
+    /// Measure every problem's eager and torch.compile baselines ahead of a suite (on the GPUs
+    /// of the pool), cache them for later evaluations and record them in the run database
+    Baselines(Box<SuiteBaselinesArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct SuiteBaselinesArgs {
+    /// The problems: folders of KernelBench-style files (searched recursively) or files
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Override a module-level constant of every problem (repeatable): `--set batch_size=2`
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
+    pub overrides: Vec<(String, serde_json::Value)>,
+    #[command(flatten)]
+    pub select: SelectionArgs,
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+    /// The GPUs to measure on, one problem on each at a time: `all` or a list, `0,2,3`
+    #[arg(long, value_name = "LIST", default_value = "all", value_parser = parse_gpus)]
+    pub gpus: String,
+    /// Measure the eager baseline only
+    #[arg(long)]
+    pub no_compile_baseline: bool,
+    /// Print one JSON array instead of the table
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub store: RunsDirArgs,
 }
 
 #[derive(Debug, Args)]
@@ -619,6 +647,16 @@ impl Command {
             }
             Command::Probe(p) => (p.worker.layer(), None),
             Command::Suite(SuiteCommand::Eval(e)) => (e.worker.layer(), None),
+            Command::Suite(SuiteCommand::Baselines(b)) => {
+                let worker = b.worker.layer();
+                let layer = Layer {
+                    runs_dir: b.store.runs_dir.clone(),
+                    python: worker.python,
+                    eval: worker.eval,
+                    ..Layer::empty(Origin::Flag)
+                };
+                (layer, None)
+            }
             Command::Suite(SuiteCommand::Run(r)) => {
                 let mut layer = Layer {
                     category: r.category,

@@ -69,6 +69,9 @@ fn run(cli: &Cli) -> Result<ExitStatus, CliError> {
         Command::Resume(args) => return commands::resume::run(args, &settings),
         Command::Tune(args) => return commands::tune::run(args, &settings),
         Command::Suite(SuiteCommand::Eval(args)) => commands::suite_eval::run(args, &settings)?,
+        Command::Suite(SuiteCommand::Baselines(args)) => {
+            commands::suite_baselines::run(args, &settings)?
+        }
         Command::Suite(SuiteCommand::Compare(args)) => {
             commands::suite_compare::run(args, &settings)?;
         }

@@ -322,3 +322,80 @@ fn kernelbench_as_a_user_has_it_is_a_suite_of_its_levels() {
     assert!(tasks[0].0.starts_with("level1/1_"), "{tasks:?}");
     assert!(tasks[2].0.starts_with("level1/3_"), "{tasks:?}");
 }
+
+/// A stand-in worker for `lathe suite baselines` on a machine without a GPU: it answers every
+/// request with the shared example result, under a cache key of its own per request, and
+/// logs the GPU it was given.
+fn baselines_python(sandbox: &Sandbox) -> String {
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../worker/protocol/examples/result_baselines.json");
+    let log = sandbox.path().join("gpus.log");
+    let script = format!(
+        "#!/bin/sh\n\
+         echo \"$CUDA_VISIBLE_DEVICES\" >> {log}\n\
+         key=$(md5sum \"$3\" | cut -c1-32)\n\
+         sed \"s/0f8a2c61d2b94e7a93c1a5f0e6d4b211/$key/\" {example} > \"$4\"\n",
+        log = log.display(),
+        example = example.display()
+    );
+    let path = sandbox.write("fake-python", &script);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn baselines_are_measured_on_the_pool_and_recorded_per_problem() {
+    let sandbox = Sandbox::new();
+    let problem = fixture("problems/add_relu.py");
+    for n in 1..=3 {
+        sandbox.write(&format!("problems/level2/{n}_add_relu.py"), &problem);
+    }
+    let python = baselines_python(&sandbox);
+    let run = sandbox.run(&[
+        "suite",
+        "baselines",
+        "problems",
+        "--device",
+        "cuda",
+        "--gpus",
+        "0,2",
+        "--python",
+        &python,
+        "--json",
+    ]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let lines: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let lines = lines.as_array().unwrap();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    for line in lines {
+        assert_eq!(line["eager_ms"], 0.4213, "{line}");
+        assert_eq!(line["compile_ms"], 0.3107, "{line}");
+        assert_eq!(line["gpu"], "NVIDIA H100 80GB HBM3", "{line}");
+    }
+    let log = std::fs::read_to_string(sandbox.path().join("gpus.log")).unwrap();
+    assert!(log.lines().all(|gpu| gpu == "0" || gpu == "2"), "{log}");
+    let store = lathe_store::Store::open(sandbox.path().join("lathe-runs/lathe.db")).unwrap();
+    let rows = store.baselines().unwrap();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(rows[0].problem_path.ends_with("level2/1_add_relu.py"));
+    assert_eq!(rows[0].compile_seconds, Some(21.4));
+    assert_eq!(rows[2].torch_version, "2.11.0+cu130");
+}
+
+#[test]
+fn baselines_under_the_interpreter_are_refused_before_anything_is_recorded() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "problems/level1/1_add_relu.py",
+        &fixture("problems/add_relu.py"),
+    );
+    let run = sandbox.run(&["suite", "baselines", "problems", "--device", "interpret"]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("baselines are GPU timings"),
+        "{}",
+        run.stderr
+    );
+    assert!(!sandbox.path().join("lathe-runs").exists());
+}

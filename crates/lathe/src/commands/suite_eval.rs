@@ -9,7 +9,6 @@
 //! once (there is no GPU timing to disturb, and no speedup: only fast_0, the correct share,
 //! means anything there).
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lathe_engine::EngineError;
@@ -18,6 +17,7 @@ use lathe_worker::protocol::Device;
 
 use super::eval::backend_of;
 use super::run_parts::judge_settings;
+use super::suite_pool::run_pool;
 use super::suite_tasks::{Selection, SuiteTask, tasks};
 use crate::cli::SuiteEvalArgs;
 use crate::error::CliError;
@@ -51,49 +51,17 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
     };
     let started = std::time::Instant::now();
 
-    let rows: Mutex<Vec<Option<TaskRow>>> = Mutex::new(vec![None; tasks.len()]);
-    let fatal: Mutex<Option<CliError>> = Mutex::new(None);
-    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for slot in &slots {
-            let mut worker = settings.eval.worker_config();
-            worker.gpu.clone_from(slot);
-            let (rows, fatal, next, done, tasks, judge) =
-                (&rows, &fatal, &next, &done, &tasks, &judge);
-            scope.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= tasks.len() || lock(fatal).is_some() {
-                        return;
-                    }
-                    let began = started.elapsed().as_secs_f64();
-                    match judge_task(&tasks[i], settings, &worker, judge) {
-                        Ok(mut row) => {
-                            row.gpu.clone_from(&worker.gpu);
-                            row.started_s = Some(began);
-                            row.ended_s = Some(started.elapsed().as_secs_f64());
-                            let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                            progress(n, tasks.len(), &row);
-                            lock(rows)[i] = Some(row);
-                        }
-                        Err(error) => {
-                            lock(fatal).get_or_insert(error);
-                        }
-                    }
-                }
-            });
-        }
-    });
-    if let Some(error) = fatal.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(error);
-    }
-    let tasks: Vec<TaskRow> = rows
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .into_iter()
-        .flatten()
-        .collect();
+    let tasks: Vec<TaskRow> = run_pool(settings, &slots, tasks.len(), |i, worker| {
+        let began = started.elapsed().as_secs_f64();
+        let mut row = judge_task(&tasks[i], settings, worker, &judge)?;
+        row.gpu.clone_from(&worker.gpu);
+        row.started_s = Some(began);
+        row.ended_s = Some(started.elapsed().as_secs_f64());
+        let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+        progress(n, tasks.len(), &row);
+        Ok(row)
+    })?;
     let report = SuiteReport::new(
         device.as_str(),
         problems.display().to_string(),
@@ -141,10 +109,6 @@ pub fn gpu_pool(asked: &str) -> Vec<String> {
     } else {
         vec!["0".to_owned()]
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// One task judged. `Err` only for what stops the whole suite (no usable Python, no GPU):

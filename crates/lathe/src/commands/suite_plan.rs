@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::run_parts::{PlanTarget, new_plan};
 use super::stage_choice::stage_list;
 use super::suite_eval::gpu_pool;
-use super::suite_tasks::{Selection, SuiteTask, tasks};
+use super::suite_tasks::{Selection, SuiteTask, tasks_of_paths};
 use crate::cli::SuiteRunArgs;
 use crate::error::CliError;
 use crate::input::{FileRole, absolute_path, read_text};
@@ -78,18 +78,7 @@ pub fn plan(args: &SuiteRunArgs, settings: &Settings, id: &RunId) -> Result<Suit
         .map(|p| absolute_path(p))
         .collect::<Result<_, _>>()?;
     let kernels = args.kernels.as_deref().map(absolute_path).transpose()?;
-    let mut found: Vec<SuiteTask> = Vec::new();
-    for path in &paths {
-        // Several folders: each task's name (its id) starts with its folder's, so ids stay apart.
-        let prefix = match (paths.len(), path.file_name()) {
-            (1, _) | (_, None) => String::new(),
-            (_, Some(name)) => format!("{}/", name.to_string_lossy()),
-        };
-        for mut task in tasks(path, kernels.as_deref(), args.map.as_deref())? {
-            task.name = format!("{prefix}{}", task.name);
-            found.push(task);
-        }
-    }
+    let found = tasks_of_paths(&paths, kernels.as_deref(), args.map.as_deref())?;
     let chosen = Selection::of(&args.select).apply(found);
     if chosen.is_empty() {
         return Err(CliError::BadSuiteFolder {

@@ -90,6 +90,27 @@ pub struct SuiteTask {
     pub kernel: Option<PathBuf>,
 }
 
+/// The tasks of several problem folders (or files). With more than one, each task's name (its
+/// id in a suite run) starts with its folder's, so names stay apart.
+pub fn tasks_of_paths(
+    paths: &[PathBuf],
+    kernels: Option<&Path>,
+    map: Option<&str>,
+) -> Result<Vec<SuiteTask>, CliError> {
+    let mut found: Vec<SuiteTask> = Vec::new();
+    for path in paths {
+        let prefix = match (paths.len(), path.file_name()) {
+            (1, _) | (_, None) => String::new(),
+            (_, Some(name)) => format!("{}/", name.to_string_lossy()),
+        };
+        for mut task in tasks(path, kernels, map)? {
+            task.name = format!("{prefix}{}", task.name);
+            found.push(task);
+        }
+    }
+    Ok(found)
+}
+
 /// Every problem under `problems`, each with its kernel under `kernels` where there is one.
 pub fn tasks(
     problems: &Path,
