@@ -12,12 +12,11 @@ use lathe_store::{
     AttemptId, AttemptRecord, Budget, NewRun, RunId, RunStatus, StageRecord, StartingKernel, Store,
     Task, Timestamp,
 };
-use lathe_worker::driver;
-use lathe_worker::protocol::{Device, PROTOCOL_VERSION, ProbeFacts, ProbeRequest, RequestKind};
+use lathe_worker::protocol::Device;
 
 use crate::files::RunFiles;
 use crate::spent::Spent;
-use crate::{EngineError, Event, Parts, Plan, TlSource};
+use crate::{EngineError, Event, Ground, Parts, Plan, TlSource};
 use lathe_core::Speed;
 
 /// The one task of a single-problem run.
@@ -26,8 +25,16 @@ pub const TASK: &str = lathe_store::MAIN_TASK;
 /// The stage of a tuner variant's attempt: its "reply" is the tuner's note, not a model's.
 pub const TUNE_STAGE: &str = "tune";
 
-/// Records run `id` of `plan`, made with `RunId::new`; [`run`] then carries it out.
-pub fn create_run(store: &Store, id: &RunId, plan: &Plan, llm: &str) -> Result<(), EngineError> {
+/// Records run `id` of `plan`, made with `RunId::new`, on the `ground` found for it; [`run`]
+/// then carries it out. Everything that can stop a run before it starts (the problem, the
+/// stages, the machine) is checked before the record is made.
+pub fn create_run(
+    store: &Store,
+    id: &RunId,
+    plan: &Plan,
+    llm: &str,
+    ground: &Ground,
+) -> Result<(), EngineError> {
     for id in &plan.stages {
         StageLibrary::embedded()
             .lookup(plan.category, id)
@@ -46,9 +53,9 @@ pub fn create_run(store: &Store, id: &RunId, plan: &Plan, llm: &str) -> Result<(
         None => None,
     };
     // Where the verdicts come from: the CPU interpreter whatever GPU the prompts describe.
-    let target = match (plan.device, &plan.gpu) {
-        (Device::Cuda, Some(gpu)) => gpu.clone(),
-        (device, _) => device.as_str().to_owned(),
+    let target = match (plan.device, &ground.probed_gpu, &plan.gpu) {
+        (Device::Cuda, Some(gpu), _) | (Device::Cuda, None, Some(gpu)) => gpu.clone(),
+        (device, _, _) => device.as_str().to_owned(),
     };
     store.create_run(&NewRun {
         id: id.clone(),
@@ -66,7 +73,7 @@ pub fn create_run(store: &Store, id: &RunId, plan: &Plan, llm: &str) -> Result<(
             problem_path: plan.problem.clone(),
             starting_kernel,
         }],
-        fingerprint: None,
+        fingerprint: ground.fingerprint().cloned(),
     })?;
     Ok(())
 }
@@ -81,17 +88,19 @@ pub struct RunEnd {
     pub speedup_vs_start: Option<f64>,
 }
 
-/// Carries out (or resumes) run `id` of `plan`, telling `emit` each step. The run's status is
-/// recorded before this returns, whatever happens; `Err` is a failure of the run's ground (its
-/// store, its problem, its machine), recorded as the run's failure too.
+/// Carries out (or resumes) run `id` of `plan`, telling `emit` each step; on `ground` when the
+/// caller has probed the machine already (a new run), else the machine is probed first. The
+/// run's status is recorded before this returns, whatever happens; `Err` is a failure of the
+/// run's ground (its store, its problem, its machine), recorded as the run's failure too.
 pub fn run(
     store: &Store,
     id: &RunId,
     plan: &Plan,
     parts: &Parts,
+    ground: Option<Ground>,
     emit: &mut dyn FnMut(&Event),
 ) -> Result<RunEnd, EngineError> {
-    run_task(store, id, TASK, plan, parts, emit)
+    run_on(store, id, TASK, plan, parts, ground, emit)
 }
 
 /// [`run`] for one task of a run of several (`lathe suite run`): `plan` is the task's own
@@ -105,6 +114,18 @@ pub fn run_task(
     task: &str,
     plan: &Plan,
     parts: &Parts,
+    emit: &mut dyn FnMut(&Event),
+) -> Result<RunEnd, EngineError> {
+    run_on(store, id, task, plan, parts, None, emit)
+}
+
+fn run_on(
+    store: &Store,
+    id: &RunId,
+    task: &str,
+    plan: &Plan,
+    parts: &Parts,
+    ground: Option<Ground>,
     emit: &mut dyn FnMut(&Event),
 ) -> Result<RunEnd, EngineError> {
     let known: Vec<AttemptRecord> = store.task_attempts(id, task)?;
@@ -150,6 +171,7 @@ pub fn run_task(
         stage_metrics: None,
         start_source: None,
         start_speed: None,
+        ground,
     };
     engine.set_status(&RunStatus::Running)?;
     let outcome = engine.body();
@@ -211,6 +233,8 @@ pub(crate) struct Engine<'a> {
     pub stage_metrics: Option<lathe_prompt::MetricsJson>,
     pub start_source: Option<String>,
     pub start_speed: Option<Speed>,
+    /// The machine as probed before the run was created; taken by the run's first step.
+    pub ground: Option<Ground>,
 }
 
 impl Engine<'_> {
@@ -245,53 +269,22 @@ impl Engine<'_> {
     /// The machine: the fingerprint for the record, the GPU for the prompts when none was
     /// named, and which `tl` functions the installed Triton has.
     fn probe(&mut self) -> Result<(), Halt> {
-        let request = ProbeRequest {
-            protocol: PROTOCOL_VERSION,
-            kind: RequestKind::Probe,
-            device: self.parts.judge.device,
-            ncu: None,
-            cache_dir: None,
+        let ground = match self.ground.take() {
+            Some(ground) => ground,
+            None => Ground::probe(self.parts)?,
         };
-        let started = Instant::now();
-        // The probe runs work on a GPU (and may measure its copy bandwidth): in a suite it
-        // holds a device like a judging, so it never disturbs another task's timing.
-        let lease = self.parts.devices.as_ref().map(|pool| pool.lease());
-        let worker = match &lease {
-            Some(lease) => lease.worker(&self.parts.worker),
-            None => self.parts.worker.clone(),
-        };
-        let finished = driver::probe(&worker, request).map_err(EngineError::Worker)?;
-        drop(lease);
-        self.waiting += started.elapsed();
-        let facts: Option<ProbeFacts> = finished.outcome.ok();
-        let fingerprint = facts.as_ref().map(|f| &f.fingerprint);
+        self.waiting += ground.waited;
+        let facts = ground.facts.as_ref();
+        let fingerprint = ground.fingerprint();
         if let Some(f) = fingerprint {
             self.store.set_fingerprint(&self.run, f)?;
         }
-        let probed_gpu = facts
-            .as_ref()
-            .and_then(|f| f.gpu.as_ref())
-            .map(|g| g.name.clone());
+        let probed_gpu = ground.probed_gpu.clone();
         // The device the verdicts come from, by the name the driver gives it.
         if let (Device::Cuda, Some(gpu)) = (self.parts.judge.device, &probed_gpu) {
             self.store.set_gpu(&self.run, gpu)?;
         }
-        if self.parts.gpu.is_none() {
-            let found = probed_gpu
-                .as_deref()
-                .and_then(|name| self.parts.catalog.lookup(name).ok());
-            match found {
-                Some(spec) => self.gpu = spec.clone(),
-                None => {
-                    return Err(EngineError::NoTargetGpu {
-                        found: probed_gpu
-                            .map(|g| format!(" (it found {g})"))
-                            .unwrap_or_default(),
-                    }
-                    .into());
-                }
-            }
-        }
+        self.gpu = ground.gpu.clone();
         let triton_version = fingerprint
             .and_then(|f| f.get("triton"))
             .and_then(|v| v.as_str())
@@ -302,7 +295,7 @@ impl Engine<'_> {
                 Ok(release) => TritonFacts::release(release),
                 Err(_) => TritonFacts::every_release(),
             },
-            TlSource::Probe => match facts.as_ref().and_then(|f| f.tl_functions.as_ref()) {
+            TlSource::Probe => match facts.and_then(|f| f.tl_functions.as_ref()) {
                 Some(present) => TritonFacts {
                     missing: TritonApi::embedded().missing_per_probe(present),
                     version_label: triton_version

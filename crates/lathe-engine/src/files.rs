@@ -43,7 +43,14 @@ impl RunFiles {
         text: &str,
     ) -> Result<PathBuf, EngineError> {
         let path = self.attempt(seq, key, what);
-        fs::write(&path, text).map_err(EngineError::io(&path))?;
+        // Extraction drops the code block's last line ending; a Python file ends with one
+        // (linters and editors expect it).
+        let end = if what.ends_with(".py") && !text.is_empty() && !text.ends_with('\n') {
+            "\n"
+        } else {
+            ""
+        };
+        fs::write(&path, format!("{text}{end}")).map_err(EngineError::io(&path))?;
         Ok(path)
     }
 
@@ -119,7 +126,26 @@ fn slug(key: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::slug;
+    use super::{RunFiles, slug};
+
+    #[test]
+    fn a_saved_kernel_ends_with_a_line_ending_and_other_files_are_kept_as_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = RunFiles::create(dir.path()).unwrap();
+        let kernel = files
+            .write_attempt(3, "stage:x/s0", "kernel.py", "import torch")
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(kernel).unwrap(), "import torch\n");
+        let ended = files
+            .write_attempt(4, "stage:x/s1", "kernel.py", "x = 1\n")
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(ended).unwrap(), "x = 1\n");
+        // A reply is the model's text byte for byte.
+        let reply = files
+            .write_attempt(3, "stage:x/s0", "reply.md", "no newline")
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(reply).unwrap(), "no newline");
+    }
 
     #[test]
     fn keys_become_file_names_without_separators() {

@@ -42,14 +42,28 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 impl Store {
     /// Opens the database at `path`, creating it (and its directory) if needed, and brings its
     /// schema up to date. A database written by a newer lathe is refused, not touched.
+    ///
+    /// A directory it creates gets a `.gitignore` of `*`, as cargo's `target/` does: runs are
+    /// records of this machine (its kernels are not the project's code), so neither git nor
+    /// the linters that follow `.gitignore` see them. A directory that was there is left as it
+    /// is: it may be the project's own.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         let path = path.as_ref().to_path_buf();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                path: path.clone(),
-                dir: dir.to_path_buf(),
-                source,
-            })?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.exists()
+        {
+            let create = |result: std::io::Result<()>| {
+                result.map_err(|source| StoreError::CreateDir {
+                    path: path.clone(),
+                    dir: dir.to_path_buf(),
+                    source,
+                })
+            };
+            create(std::fs::create_dir_all(dir))?;
+            create(std::fs::write(
+                dir.join(".gitignore"),
+                "# Written by lathe: its runs are records of this machine, not source.\n*\n",
+            ))?;
         }
         if has_foreign_header(&path) {
             return Err(StoreError::NotADatabase { path });

@@ -319,26 +319,8 @@ impl CliError {
                 vec![],
                 Some(hint.as_deref().unwrap_or("`lathe probe` shows what this machine offers; `--device interpret` runs Triton kernels on the CPU")),
             ),
-            CliError::Worker(e) => {
-                let hint = match e {
-                    DriverError::Spawn(_) => Some("pass the interpreter with --python PATH or LATHE_PYTHON"),
-                    DriverError::BadResult { .. } => Some("this is a defect of lathe's worker; please report it"),
-                    _ => None,
-                };
-                let notes = match e {
-                    DriverError::BadResult { stderr_tail, .. } => tail_notes(stderr_tail),
-                    _ => vec![],
-                };
-                let message = match e {
-                    // The process module's own hints speak of its API; the user needs ours.
-                    DriverError::Spawn(spawn) => {
-                        let text = spawn.to_string();
-                        let first = text.lines().next().unwrap_or_default();
-                        format!("cannot start the worker's Python interpreter: {first}")
-                    }
-                    other => other.to_string(),
-                };
-                report(message, notes, hint)
+            CliError::Worker(e) | CliError::Engine(lathe_engine::EngineError::Worker(e)) => {
+                worker_report(e)
             }
             CliError::ProfileUnavailable(e) => report(
                 e.to_string(),
@@ -425,6 +407,39 @@ impl CliError {
         }
     }
 }
+
+/// Why the worker could not run, and how to give it a Python that can.
+fn worker_report(e: &DriverError) -> Report {
+    let hint = match e {
+        DriverError::Spawn(_) | DriverError::Interpreter { .. } => Some(PYTHON_HINT),
+        DriverError::BadResult { .. } => {
+            Some("this is a defect of lathe's worker; please report it")
+        }
+        _ => None,
+    };
+    let notes = match e {
+        DriverError::BadResult { stderr_tail, .. } => tail_notes(stderr_tail),
+        _ => vec![],
+    };
+    let message = match e {
+        // The process module's own hints speak of its API; the user needs ours.
+        DriverError::Spawn(spawn) => {
+            let text = spawn.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            format!("cannot start the worker's Python interpreter: {first}")
+        }
+        other => other.to_string(),
+    };
+    Report {
+        message,
+        notes,
+        hint: hint.map(str::to_owned),
+    }
+}
+
+/// How to get a Python the worker can run in.
+const PYTHON_HINT: &str = "the worker needs a Python with torch and triton: pass it with --python PATH (or LATHE_PYTHON); \
+     in a lathe checkout, the README's set-up command makes one, used with --python .venv/bin/python";
 
 const RUNS_HINT: &str = "`lathe runs` lists the runs it holds; `latest` names the newest";
 

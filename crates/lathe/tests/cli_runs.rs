@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::Sandbox;
+use common::{Sandbox, ci_example};
 use lathe_core::{Backend, Category};
 use lathe_store::{
     Budget, CallOutcome, Evaluation, Extraction, ModelCall, NewAttempt, NewRun, RunId, RunStatus,
@@ -384,4 +384,136 @@ fn a_file_that_is_not_a_database_is_bad_input_named() {
         std::fs::read_to_string(sandbox.path().join("lathe-runs/lathe.db")).unwrap(),
         "these are my notes\n"
     );
+}
+
+/// The ids `lathe runs --json` lists, newest first.
+fn run_ids(sandbox: &Sandbox) -> Vec<String> {
+    let runs: Vec<Value> = serde_json::from_str(&ok(sandbox, &["runs", "--json"])).unwrap();
+    runs.iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// `lathe optimize` over the CI example on the CPU interpreter, with `extra` flags.
+fn optimize_example(sandbox: &Sandbox, extra: &[&str]) -> common::Run {
+    let problem = ci_example("problem.py");
+    let kernel = ci_example("kernel.py");
+    let mut args = vec![
+        "optimize",
+        "--problem",
+        &problem,
+        "--kernel",
+        &kernel,
+        "--category",
+        "fusion",
+        "--device",
+        "interpret",
+    ];
+    args.extend_from_slice(extra);
+    sandbox.run(&args)
+}
+
+#[test]
+fn a_set_up_that_fails_records_no_run() {
+    let sandbox = with_runs();
+    let before = run_ids(&sandbox);
+    assert_eq!(before, [STOPPED, FINISHED]);
+
+    let no_python = optimize_example(
+        &sandbox,
+        &["--gpu", "H100", "--python", "/nonexistent/bin/python3"],
+    );
+    assert_eq!(no_python.code, 5, "{}", no_python.stderr);
+    assert!(
+        no_python.stderr.contains("/nonexistent/bin/python3")
+            && no_python.stderr.contains("--python .venv/bin/python"),
+        "the error names the interpreter and how to get one:\n{}",
+        no_python.stderr
+    );
+    assert!(
+        !no_python.stderr.contains("ProcessSpec") && !no_python.stderr.contains("starting run"),
+        "{}",
+        no_python.stderr
+    );
+    assert_eq!(run_ids(&sandbox), before, "no run for a missing Python");
+
+    let no_key = optimize_example(&sandbox, &["--gpu", "H100", "--llm", "openai:gpt-4.1"]);
+    assert_ne!(no_key.code, 0, "{}", no_key.stderr);
+    assert!(
+        no_key.stderr.contains("OPENAI_API_KEY"),
+        "{}",
+        no_key.stderr
+    );
+    assert_eq!(
+        run_ids(&sandbox),
+        before,
+        "no run for a model without a key"
+    );
+
+    // The worker runs, but the CPU interpreter has no GPU and none is named for the prompts.
+    if let Some(python) = common::worker_python("a_set_up_that_fails_records_no_run (no --gpu)") {
+        let no_gpu = optimize_example(&sandbox, &["--python", python.to_str().unwrap()]);
+        assert_eq!(no_gpu.code, 3, "{}", no_gpu.stderr);
+        assert!(no_gpu.stderr.contains("--gpu"), "{}", no_gpu.stderr);
+        assert_eq!(run_ids(&sandbox), before, "no run without a target GPU");
+    }
+    let listing = ok(&sandbox, &["runs"]);
+    assert_eq!(
+        listing.lines().count(),
+        3,
+        "a header and two runs:\n{listing}"
+    );
+}
+
+#[test]
+fn a_failed_set_up_in_a_fresh_directory_leaves_no_runs_directory() {
+    let sandbox = Sandbox::new();
+    let run = optimize_example(
+        &sandbox,
+        &["--gpu", "H100", "--python", "/nonexistent/python"],
+    );
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(!sandbox.path().join("lathe-runs").exists());
+    assert!(ok(&sandbox, &["runs"]).starts_with("no runs yet"));
+}
+
+#[test]
+fn a_runs_directory_lathe_makes_is_ignored_by_git_and_one_it_finds_is_left_alone() {
+    // `with_runs` opens the store, which makes `lathe-runs/`.
+    let sandbox = with_runs();
+    let ignore = std::fs::read_to_string(sandbox.path().join("lathe-runs/.gitignore")).unwrap();
+    assert_eq!(ignore.lines().last(), Some("*"), "{ignore}");
+
+    let own = Sandbox::new();
+    std::fs::create_dir(own.path().join("records")).unwrap();
+    record_runs(&own.path().join("records/lathe.db"));
+    assert!(!own.path().join("records/.gitignore").exists());
+}
+
+#[test]
+fn a_long_failure_is_cut_in_the_table_and_whole_in_json() {
+    let sandbox = Sandbox::new();
+    let database = sandbox.path().join("lathe-runs/lathe.db");
+    let store = Store::open(&database).unwrap();
+    let run = new_run(FINISHED, 0);
+    store.create_run(&run).unwrap();
+    let message = format!("the worker could not run: {}", "a long reason ".repeat(25));
+    store
+        .set_status(
+            &run.id,
+            &RunStatus::Failed {
+                message: message.clone(),
+            },
+        )
+        .unwrap();
+    let listing = ok(&sandbox, &["runs"]);
+    let cell = row(&listing, FINISHED);
+    assert!(cell.contains("failed: the worker could not run"), "{cell}");
+    assert!(
+        cell.chars().count() < 160,
+        "{} chars: {cell}",
+        cell.chars().count()
+    );
+    let runs: Vec<Value> = serde_json::from_str(&ok(&sandbox, &["runs", "--json"])).unwrap();
+    assert_eq!(runs[0]["status_detail"], message.as_str());
 }

@@ -10,9 +10,8 @@ pub enum SpawnError {
     /// No file by that name: not at the path given, or not in any directory of the `PATH` of
     /// the spec's environment.
     #[error(
-        "program not found: {}\nhint: give an absolute path, or put its directory on the PATH of \
-         ProcessSpec::env (the child's environment is built from scratch: ours is not searched); \
-         for a script, check its `#!` interpreter",
+        "program not found: {}\nhint: give its path, or put its directory on PATH; for a script, \
+         check its `#!` interpreter",
         program.display()
     )]
     ProgramNotFound {

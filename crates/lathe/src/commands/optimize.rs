@@ -1,5 +1,6 @@
 //! `lathe optimize`: a new run of the loop over one problem.
 
+use lathe_engine::Ground;
 use lathe_store::{RunId, Store, Timestamp};
 
 use super::run_parts::{PlanTarget, carry_out, new_plan, parse_spec, parts};
@@ -49,9 +50,12 @@ pub fn run(args: &OptimizeRunArgs, settings: &Settings) -> Result<ExitStatus, Cl
     };
     let plan = new_plan(settings, &args.loop_args, &args.budgets, target);
     let parts = parts(settings, spec.as_ref(), &plan)?;
+    // A run that cannot start (no usable Python, no target GPU) is not recorded as a run.
+    let ground = Ground::probe(&parts).map_err(CliError::Engine)?;
     let store = Store::open(settings.runs_database())?;
-    lathe_engine::create_run(&store, &id, &plan, &parts.model_name()).map_err(CliError::Engine)?;
-    carry_out(&store, &id, &plan, &parts, &args.progress)
+    lathe_engine::create_run(&store, &id, &plan, &parts.model_name(), &ground)
+        .map_err(CliError::Engine)?;
+    carry_out(&store, &id, &plan, &parts, Some(ground), &args.progress)
 }
 
 /// What a run without a model does, and how to give it one: on standard error, before it starts.

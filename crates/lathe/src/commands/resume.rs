@@ -43,5 +43,5 @@ pub fn run(args: &ResumeArgs, settings: &Settings) -> Result<ExitStatus, CliErro
         None => Some(parse_spec(&record.llm_spec, format!("run {id}'s record"))?),
     };
     let parts = parts(settings, spec.as_ref(), &plan)?;
-    carry_out(&store, &id, &plan, &parts, &args.progress)
+    carry_out(&store, &id, &plan, &parts, None, &args.progress)
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use lathe_core::{Backend, Category};
-use lathe_engine::{Budgets, JudgeSettings, Parts, Plan, RunEnd, TlSource};
+use lathe_engine::{Budgets, Ground, JudgeSettings, Parts, Plan, RunEnd, TlSource};
 use lathe_llm::LlmSpec;
 use lathe_store::{RunId, RunStatus, Store};
 use lathe_worker::protocol::{Device, Limits};
@@ -139,18 +139,22 @@ pub fn apply_budgets(plan: &mut Plan, flags: &BudgetArgs) {
         .or(b.time_limit_seconds);
 }
 
-/// Runs the loop, showing its progress, and says how the command exits: 0 when the run has a
-/// correct kernel (finished, or stopped by a budget), 4 when it found none.
+/// Runs the loop, on `ground` when the machine was probed already, showing its progress, and
+/// says how the command exits: 0 when the run has a correct kernel (finished, or stopped by a
+/// budget), 4 when it found none.
 pub fn carry_out(
     store: &Store,
     id: &RunId,
     plan: &Plan,
     parts: &Parts,
+    ground: Option<Ground>,
     progress: &ProgressArgs,
 ) -> Result<ExitStatus, CliError> {
     let mut view = RunProgress::new(progress);
-    let end: RunEnd = lathe_engine::run(store, id, plan, parts, &mut |event| view.show(event))
-        .map_err(CliError::Engine)?;
+    let end: RunEnd = lathe_engine::run(store, id, plan, parts, ground, &mut |event| {
+        view.show(event)
+    })
+    .map_err(CliError::Engine)?;
     Ok(match (&end.status, &end.best) {
         (RunStatus::Finished | RunStatus::Stopped { .. }, Some(_)) => ExitStatus::Success,
         _ => ExitStatus::NotCorrect,

@@ -41,7 +41,7 @@ pub fn run(args: &RunsArgs, settings: &Settings) -> Result<(), CliError> {
                 s.run.id.to_string(),
                 started(s),
                 problem(s),
-                first_line(&s.run.status.to_string()),
+                status_cell(&s.run.status.to_string()),
                 s.attempts.to_string(),
                 s.correct.to_string(),
                 if is_suite(s) {
@@ -94,11 +94,20 @@ fn best(best: Option<&BestAttempt>) -> String {
     }
 }
 
-/// A time to about 3 significant digits: `0.0412`, `1.23`, `45.6`, `812`.
-/// A failure's message may run over several lines; a table row holds one.
-fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or_default().to_owned()
+/// The status in a table cell: its first line, cut to [`STATUS_CHARS`]. A failure's message may
+/// run over several lines and hundreds of characters; `lathe runs --json` and `lathe report`
+/// give it whole.
+fn status_cell(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    if line.chars().count() <= STATUS_CHARS {
+        return line.to_owned();
+    }
+    let cut: String = line.chars().take(STATUS_CHARS - 1).collect();
+    format!("{}…", cut.trim_end())
 }
+
+/// The STATUS column's width at most: a table row fits a wide terminal.
+const STATUS_CHARS: usize = 60;
 
 fn to_json(s: &RunSummary) -> Value {
     let run = &s.run;
@@ -124,4 +133,22 @@ fn to_json(s: &RunSummary) -> Value {
             "interpreter_ms": b.interpreter_ms,
         })),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{STATUS_CHARS, status_cell};
+
+    #[test]
+    fn a_long_status_is_cut_to_one_short_line() {
+        assert_eq!(status_cell("finished"), "finished");
+        assert_eq!(status_cell("failed: two\nlines"), "failed: two");
+        let long = format!("failed: {}", "x".repeat(400));
+        let cell = status_cell(&long);
+        assert_eq!(cell.chars().count(), STATUS_CHARS);
+        assert!(
+            cell.starts_with("failed: xxx") && cell.ends_with('…'),
+            "{cell}"
+        );
+    }
 }
