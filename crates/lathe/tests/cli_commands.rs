@@ -35,6 +35,40 @@ fn every_command_has_help_and_the_binary_has_a_version() {
 }
 
 #[test]
+fn the_prompt_styles_a_help_names_are_the_ones_it_accepts() {
+    let sandbox = Sandbox::new();
+    for command in [&["optimize"][..], &["prompt"], &["suite", "run"]] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let help = sandbox.run(&args).stdout;
+        // The flag's text, joined over its wrapped lines.
+        let at = help
+            .find("--style <STYLE>")
+            .unwrap_or_else(|| panic!("{command:?}: no --style in\n{help}"));
+        let text: String = help[at..]
+            .lines()
+            .take_while(|l| !l.trim().is_empty())
+            .take(4)
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let (said, accepted) = text
+            .split_once("[possible values: ")
+            .unwrap_or_else(|| panic!("{command:?}: {text}"));
+        let mut accepted: Vec<&str> = accepted.split(']').next().unwrap().split(", ").collect();
+        // Each style the text describes is named just before its seed: `full (seed 002)`.
+        let mut named: Vec<&str> = said
+            .split(" (seed")
+            .filter_map(|before| before.rsplit([' ', ',']).next())
+            .filter(|word| !word.is_empty() && !word.contains(')'))
+            .collect();
+        accepted.sort_unstable();
+        named.sort_unstable();
+        assert_eq!(named, accepted, "{command:?}: {text}");
+    }
+}
+
+#[test]
 fn gpus_shows_one_entry_exactly_as_the_prompt_does() {
     let sandbox = Sandbox::new();
     let run = sandbox.run(&["gpus", "nvidia geforce rtx 4090"]);

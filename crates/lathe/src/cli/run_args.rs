@@ -39,7 +39,7 @@ pub struct OptimizeRunArgs {
     /// The run's directory (default: <runs dir>/<run id>)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Prompt style: seed (the original prompts), full or compact
+    /// Prompt style: full (seed 002), full-api (seed 000) or compact (seed 003)
     #[arg(long, value_name = "STYLE", value_parser = style_parser())]
     pub style: Option<PromptStyle>,
     #[command(flatten)]
@@ -269,7 +269,7 @@ pub struct SuiteRunArgs {
     /// (default: <runs dir>/<run id>)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Prompt style: seed (the original prompts), full or compact
+    /// Prompt style: full (seed 002), full-api (seed 000) or compact (seed 003)
     #[arg(long, value_name = "STYLE", value_parser = style_parser())]
     pub style: Option<PromptStyle>,
     #[command(flatten)]

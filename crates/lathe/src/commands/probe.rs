@@ -132,8 +132,29 @@ fn describe(facts: &ProbeFacts, catalog_name: Option<&str>) -> String {
                 ncu.version.as_deref().unwrap_or("version unknown"),
                 ncu.counters
             ),
-            None => format!("not found ({})", ncu.counters),
+            None => ncu_missing(&ncu.counters),
         },
     ));
     rows.iter().map(|(k, v)| format!("{k:<10}{v}\n")).collect()
+}
+
+/// No Nsight Compute: where to get one. The worker's own word for it is `not found`, said once.
+fn ncu_missing(why: &str) -> String {
+    let how = "needed only to profile: put ncu on PATH or pass --ncu PATH";
+    match why {
+        "not found" => format!("not found ({how})"),
+        other => format!("not found: {other} ({how})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ncu_missing;
+
+    #[test]
+    fn a_missing_ncu_is_said_once_with_the_way_to_name_one() {
+        let text = ncu_missing("not found");
+        assert_eq!(text.matches("not found").count(), 1, "{text}");
+        assert!(text.contains("--ncu PATH"), "{text}");
+    }
 }
