@@ -1,0 +1,46 @@
+"""Kernel for KernelBench level1/21 (Sigmoid): one element-wise Triton kernel.
+
+Computes torch.sigmoid(x).
+y = 1 / (1 + exp(-x)), in float32.
+The input is read as one flat contiguous array, BLOCK_SIZE elements per program, with 64-bit
+offsets: the problem's input holds 4096 x 393216 = 1.6e9 elements (6.4 GB). Positions past the
+end are masked, so any size works.
+"""
+
+import torch
+import triton
+import triton.language as tl
+from torch import nn
+
+BLOCK_SIZE = 1024
+NUM_WARPS = 4
+
+
+@triton.jit
+def _sigmoid_kernel(x_ptr, out_ptr, n_elements, BLOCK_SIZE: tl.constexpr):
+    pid = tl.program_id(0).to(tl.int64)
+    offs = pid * BLOCK_SIZE + tl.arange(0, BLOCK_SIZE)
+    mask = offs < n_elements
+    x = tl.load(x_ptr + offs, mask=mask, other=0.0).to(tl.float32)
+    y = 1.0 / (1.0 + tl.exp(-x))
+    tl.store(out_ptr + offs, y, mask=mask)
+
+
+def sigmoid(x: torch.Tensor) -> torch.Tensor:
+    """torch.sigmoid(x) for a float32 tensor of any shape."""
+    x = x.contiguous()
+    out = torch.empty_like(x)
+    n_elements = x.numel()
+    grid = (triton.cdiv(n_elements, BLOCK_SIZE),)
+    _sigmoid_kernel[grid](x, out, n_elements, BLOCK_SIZE=BLOCK_SIZE, num_warps=NUM_WARPS)
+    return out
+
+
+class ModelNew(nn.Module):
+    """Same interface as Model (no parameters); forward is one Triton launch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return sigmoid(x)
