@@ -5,11 +5,11 @@
 //! judged and kept by the loop's own rule, so the store, the reports and resume treat it like any
 //! other. Budgets count model calls only; a tuner variant costs none.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use lathe_core::{Stage, Verdict};
 use lathe_store::{CallOutcome, Extraction, ModelCall, NewAttempt, TokenUsage};
-use lathe_tune::{Budget, Plan as TunePlan, Start, find_tunables, search};
+use lathe_tune::{Budget, Plan as TunePlan, Start, find_tunables, search_after};
 
 use crate::Event;
 use crate::attempts::Tried;
@@ -48,7 +48,8 @@ impl Engine<'_> {
             time: None,
         };
         let stages = [stage];
-        let tuned = search(
+        let judged_before = self.tuned_before(stage)?;
+        let tuned = search_after(
             Start {
                 source: &best.source,
                 tunables: &tunables,
@@ -60,6 +61,7 @@ impl Engine<'_> {
                 margin_pct: margin,
                 budget,
             },
+            &judged_before,
             &mut |variant: &str, label: &str| -> Result<Verdict, ()> {
                 match self.tune_variant(stage, tried.len() as u32, best.attempt, variant, label) {
                     Ok(t) => {
@@ -99,6 +101,24 @@ impl Engine<'_> {
             });
         }
         Ok(())
+    }
+
+    /// The variants the tuner judged in the run's earlier stages: never judged again. A
+    /// variant of this stage on record (a resumed run) is not among them: the search meets it
+    /// again and takes its verdict from the store, as the killed run would have gone on.
+    fn tuned_before(&self, stage: &Stage) -> Result<HashSet<String>, Halt> {
+        let this_stage = format!("{TUNE_STAGE}:{}/", stage.id);
+        Ok(self
+            .store
+            .task_attempts(&self.run, &self.task)?
+            .into_iter()
+            .filter(|a| a.stage == TUNE_STAGE && !a.key.starts_with(&this_stage))
+            .filter(|a| a.evaluation.is_some())
+            .filter_map(|a| match a.extraction {
+                Some(Extraction::Code { source, .. }) => Some(source),
+                _ => None,
+            })
+            .collect())
     }
 
     /// One variant as an attempt: begun, its note and code committed, judged; or all of it taken

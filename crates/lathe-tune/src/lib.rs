@@ -13,6 +13,6 @@ mod space;
 mod tunable;
 
 pub use rewrite::rewrite;
-pub use search::{Budget, Plan, Start, Trial, Tuned, search};
+pub use search::{Budget, Plan, Start, Trial, Tuned, search, search_after};
 pub use space::{allowed, step};
 pub use tunable::{Kind, Site, Tunable, Unparsable, find_tunables};

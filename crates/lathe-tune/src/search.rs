@@ -3,7 +3,7 @@
 //! first, then time) and kept only when it beats the best by more than the stage's margin and
 //! the timings' spread. A budget of evaluations and of time bounds the whole search.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 
 use lathe_core::{Speed, Stage, Verdict, beats};
@@ -74,6 +74,21 @@ pub fn search<E>(
     plan: Plan<'_>,
     judge: &mut dyn FnMut(&str, &str) -> Result<Verdict, E>,
 ) -> Result<Tuned, E> {
+    search_after(start, plan, &HashSet::new(), judge)
+}
+
+/// [`search`] after earlier searches of the same run: a variant whose source is in
+/// `judged_before` was judged by one of them and is never judged again. It was not kept then
+/// (a kept variant became the best's source, which no step proposes), and the best has only
+/// become faster since, so it would not be kept now. The loop tunes after each stage, and the
+/// stages step the same constants: without this, each stage would judge the previous stage's
+/// variants again.
+pub fn search_after<E>(
+    start: Start<'_>,
+    plan: Plan<'_>,
+    judged_before: &HashSet<String>,
+    judge: &mut dyn FnMut(&str, &str) -> Result<Verdict, E>,
+) -> Result<Tuned, E> {
     let Start {
         source,
         tunables,
@@ -87,7 +102,7 @@ pub fn search<E>(
     } = plan;
     let clock = Instant::now();
     // A variant met again (the next stage steps the same constant) is not judged twice.
-    let mut judged: HashMap<String, Verdict> = HashMap::new();
+    let mut judged: HashSet<String> = judged_before.clone();
     let mut values: Vec<u64> = tunables.iter().map(|t| t.value).collect();
     let mut best = start;
     let mut trials: Vec<Trial> = Vec::new();
@@ -200,12 +215,12 @@ fn try_variant<E>(
     trials: &mut Vec<Trial>,
     why: String,
     judge: &mut dyn FnMut(&str, &str) -> Result<Verdict, E>,
-    judged: &mut HashMap<String, Verdict>,
+    judged: &mut HashSet<String>,
     budget: Budget,
     clock: Instant,
 ) -> Result<Outcome, E> {
     let variant = variant_source(source, tunables, values, index, value);
-    if judged.contains_key(&variant) {
+    if judged.contains(&variant) {
         // Judged before and not kept then (a kept variant is the current source, never a
         // step): the best has only improved since, so it would not be kept now.
         return Ok(Outcome {
@@ -231,7 +246,7 @@ fn try_variant<E>(
     }
     let change = format!("{} {} → {value}", tunables[index].name, values[index]);
     let verdict = judge(&variant, &change)?;
-    judged.insert(variant, verdict.clone());
+    judged.insert(variant);
     let speed = Speed::of(&verdict);
     let (kept, reason) = match speed {
         Some(speed) => match beats(speed, *best, margin) {

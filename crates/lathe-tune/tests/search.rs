@@ -229,3 +229,56 @@ fn a_variant_met_again_in_a_later_stage_is_not_judged_twice() {
     );
     assert!(tuned.changes.is_empty());
 }
+
+/// Two searches of one stage each, as the loop makes them: the second is told what the first
+/// judged, and judges none of it again.
+#[test]
+fn a_later_search_never_judges_what_an_earlier_one_did() {
+    let source = fixture();
+    let tunables = find_tunables(&source).unwrap();
+    let start = Start {
+        source: &source,
+        tunables: &tunables,
+        speed: start(),
+        metrics: &BTreeMap::new(),
+    };
+    let plan = Plan {
+        stages: &[stage("block_tiling")],
+        margin_pct: None,
+        budget: Budget::default(),
+    };
+    let mut first: Vec<String> = Vec::new();
+    search(start, plan, &mut |variant: &str,
+                              _: &str|
+     -> Result<Verdict, ()> {
+        first.push(variant.to_owned());
+        Ok(correct(landscape(variant)))
+    })
+    .unwrap();
+    assert!(!first.is_empty());
+    let before: std::collections::HashSet<String> = first.iter().cloned().collect();
+    let mut again: Vec<String> = Vec::new();
+    lathe_tune::search_after(start, plan, &before, &mut |variant: &str,
+                                                         _: &str|
+     -> Result<Verdict, ()> {
+        again.push(variant.to_owned());
+        Ok(correct(landscape(variant)))
+    })
+    .unwrap();
+    assert!(
+        again.iter().all(|v| !before.contains(v)),
+        "judged again: {} of {}",
+        again.iter().filter(|v| before.contains(*v)).count(),
+        again.len()
+    );
+    // Without the first search's list, the same search judges the same variants.
+    let mut unaware = 0;
+    search(start, plan, &mut |variant: &str,
+                              _: &str|
+     -> Result<Verdict, ()> {
+        unaware += usize::from(before.contains(variant));
+        Ok(correct(landscape(variant)))
+    })
+    .unwrap();
+    assert!(unaware > 0, "the first search's variants are met again");
+}
