@@ -31,12 +31,32 @@ plot = re.search(r'<svg[^>]*id="speedup-plot".*?</svg>', dom, re.S)
 assert plot, "the rendered report has no #speedup-plot"
 points = plot.group(0).count("<circle")
 assert points >= 6, f"the plot shows {points} points; the run timed 6 correct kernels"
+assert '<g class="start">' in plot.group(0), "the starting kernel is not plotted"
+assert '<polyline class="best"' in plot.group(0), "no best-so-far line"
 png = (out / "report.png").read_bytes()
 assert png[:8] == b"\x89PNG\r\n\x1a\n", "the screenshot is not a PNG"
 width, height = struct.unpack(">II", png[16:24])
 assert (width, height) == (1400, 1800), (width, height)
 assert len(png) > 20_000, f"a {len(png)}-byte screenshot is blank"
 print(f"report.html in Chromium: #speedup-plot with {points} points; screenshot {out / 'report.png'}")
+PY
+
+# A run without a model: the tuner's variants, whose rendered report must plot the starting
+# kernel and name each changed constant.
+"$lathe" optimize --problem examples/ci/add_relu/problem.py --kernel examples/ci/add_relu/kernel.py \
+  --category fusion --stages grid_and_parallel --tune-budget 2 --device interpret --gpu H100 \
+  --python "$python" --runs-dir "$out/tuner-runs" --quiet 2>>"$out/chromium.log"
+tuned=$(realpath "$out"/tuner-runs/r*/report.html)
+"$browser" "${flags[@]}" --screenshot="$out/tuner-report.png" "file://$tuned" 2>>"$out/chromium.log"
+"$browser" "${flags[@]}" --dump-dom "file://$tuned" >"$out/tuner-report.dom.html" 2>>"$out/chromium.log"
+python3 - "$out" <<'PY'
+import sys
+from pathlib import Path
+
+dom = (Path(sys.argv[1]) / "tuner-report.dom.html").read_text(encoding="utf-8")
+assert '<g class="start">' in dom, "the tuner run's report does not plot the starting kernel"
+assert "BLOCK 32 \u2192 64" in dom, "the tuner's first change (BLOCK 32 -> 64) is not in the report"
+print("tuner report.html in Chromium: the starting kernel plotted, BLOCK 32 -> 64 named")
 PY
 
 # A suite's page: `lathe suite eval` of the same example as a one-level suite (its kernel, and a

@@ -2,7 +2,7 @@
 //! [`AttemptRecord`] that every table, the plot and the export share.
 
 use lathe_core::Verdict;
-use lathe_store::{AttemptRecord, Extraction};
+use lathe_store::{AttemptRecord, Evaluation, Extraction};
 
 /// How far an attempt got. Only a judged attempt has a verdict; the others stopped earlier,
 /// and a report must say where rather than show an empty cell.
@@ -93,7 +93,11 @@ pub(crate) struct Measure {
 
 impl Measure {
     pub(crate) fn of(attempt: &AttemptRecord) -> Option<Measure> {
-        let evaluation = attempt.evaluation.as_ref()?;
+        Measure::of_evaluation(attempt.evaluation.as_ref()?)
+    }
+
+    /// What an evaluation measured: an attempt's, or the starting kernel's.
+    pub(crate) fn of_evaluation(evaluation: &Evaluation) -> Option<Measure> {
         if let Some(timing) = evaluation.timing() {
             return Some(Measure {
                 ms: timing.candidate.median_ms,

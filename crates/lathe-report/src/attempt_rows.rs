@@ -1,6 +1,7 @@
 //! The attempts table's rows, as plain text: one per model call, in the loop's order.
 
 use crate::RunData;
+use crate::attempt_notes::{not_kept_reason, tuner_change};
 use crate::attempt_outcome::{Measure, Outcome};
 use crate::numbers;
 use crate::run_data::Basis;
@@ -18,7 +19,8 @@ pub(crate) struct AttemptRow {
     pub tokens: String,
     pub cost: String,
     pub kept: bool,
-    /// What went wrong, in one line; empty for a correct attempt.
+    /// What a tuner variant changed, then what went wrong or why a correct attempt was not
+    /// kept, in one line; empty for a kept model attempt.
     pub note: String,
 }
 
@@ -88,8 +90,41 @@ pub(crate) fn attempt_rows(data: &RunData) -> Vec<AttemptRow> {
                     .and_then(|c| c.cost_usd)
                     .map_or_else(|| numbers::NONE.to_owned(), numbers::cost),
                 kept: attempt.kept,
-                note: outcome.note().unwrap_or_default(),
+                note: note(data, attempt, &outcome),
             }
         })
+        .collect()
+}
+
+/// The note column: `BLOCK 32 → 64; not kept: slower: …`.
+fn note(data: &RunData, attempt: &lathe_store::AttemptRecord, outcome: &Outcome<'_>) -> String {
+    let why = outcome
+        .note()
+        .or_else(|| not_kept_reason(data, attempt).map(|why| format!("not kept: {why}")));
+    [tuner_change(attempt).map(str::to_owned), why]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Which of the table's columns hold anything: a column that is blank (or `—`, or `0 / 0`
+/// tokens) in every row says nothing and is left out.
+pub(crate) fn filled_columns<const N: usize>(rows: &[[String; N]]) -> [bool; N] {
+    let mut filled = [false; N];
+    for row in rows {
+        for (column, cell) in row.iter().enumerate() {
+            filled[column] |= !matches!(cell.trim(), "" | numbers::NONE | "0 / 0");
+        }
+    }
+    filled
+}
+
+/// The items of `all` whose column is filled.
+pub(crate) fn only_filled<T: Clone, const N: usize>(all: &[T; N], filled: &[bool; N]) -> Vec<T> {
+    all.iter()
+        .zip(filled)
+        .filter(|(_, f)| **f)
+        .map(|(item, _)| item.clone())
         .collect()
 }

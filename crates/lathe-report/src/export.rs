@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::RunData;
+use crate::attempt_notes::{not_kept_reason, tuner_change};
 use crate::attempt_outcome::{Measure, Outcome};
 use crate::run_data::code;
 
@@ -39,6 +40,8 @@ pub fn export_jsonl(data: &RunData) -> String {
             "timed_on": measure.map(|m| if m.on_interpreter { "cpu_interpreter" } else { "gpu" }),
             "speedup_vs_eager": measure.and_then(|m| m.speedup_vs_eager),
             "kept": attempt.kept,
+            "change": tuner_change(attempt),
+            "not_kept_reason": not_kept_reason(data, attempt),
             "usage": call.map(|c| json!({
                 "input_tokens": c.usage.input_tokens,
                 "output_tokens": c.usage.output_tokens,

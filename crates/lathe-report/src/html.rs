@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use crate::RunData;
-use crate::attempt_rows::{self, attempt_rows};
+use crate::attempt_rows::{self, attempt_rows, filled_columns, only_filled};
 use crate::escape::html;
 use crate::facts::{facts, results};
 use crate::highlight::highlight_python;
@@ -59,13 +59,15 @@ pub fn report_html(data: &RunData) -> String {
     );
     let _ = writeln!(
         out,
-        "<figure>\n{}\n<figcaption>Hover a point for its attempt. Crosses on the bottom row: \
-         attempts with no time, coloured by what went wrong.</figcaption>\n</figure>",
+        "<figure>\n{}\n<figcaption>Hover a point for its attempt; the square is the starting kernel \
+         when one was given. Crosses on the bottom row: attempts with no time, coloured by what \
+         went wrong; diamonds: the analyst's diagnoses.</figcaption>\n</figure>",
         speedup_plot(data)
     );
 
     out.push_str("<h2>Stages</h2>\n");
     let stages = stage_rows(data);
+    let filled = filled_columns(&stages.iter().map(|r| r.cells()).collect::<Vec<_>>());
     let rows: Vec<Row> = stages
         .iter()
         .map(|row| {
@@ -74,21 +76,25 @@ pub fn report_html(data: &RunData) -> String {
                 Some(title) => format!("<code title=\"{}\">{}</code>", html(title), html(&stage)),
                 None => format!("<code>{}</code>", html(&stage)),
             };
+            let cells = [
+                Cell::raw(stage),
+                Cell::text(&status),
+                Cell::text(&why),
+                Cell::number(&attempts),
+                Cell::number(&correct),
+                Cell::number(&best),
+                Cell::text(&kept),
+            ];
             Row {
                 class: "",
-                cells: vec![
-                    Cell::raw(stage),
-                    Cell::text(&status),
-                    Cell::text(&why),
-                    Cell::number(&attempts),
-                    Cell::number(&correct),
-                    Cell::number(&best),
-                    Cell::text(&kept),
-                ],
+                cells: only_filled_cells(cells, &filled),
             }
         })
         .collect();
-    out.push_str(&table(&stage_rows::headers(basis), &rows));
+    out.push_str(&table(
+        &only_filled(&stage_rows::headers(basis), &filled),
+        &rows,
+    ));
 
     out.push_str("<h2>Metrics shown to each stage</h2>\n");
     let mut shown = false;
@@ -115,32 +121,42 @@ pub fn report_html(data: &RunData) -> String {
     }
 
     out.push_str("<h2>Attempts</h2>\n");
-    let rows: Vec<Row> = attempt_rows(data)
+    let attempts = attempt_rows(data);
+    let filled = filled_columns(&attempts.iter().map(|r| r.cells()).collect::<Vec<_>>());
+    let rows: Vec<Row> = attempts
         .iter()
         .map(|row| {
             let [seq, key, stage, verdict, ms, vs, tokens, cost, kept, note] = row.cells();
-            let bad = if verdict == "correct" { "" } else { "bad" };
+            // A diagnosis is the analyst's reply, not a failed kernel.
+            let bad = match verdict.as_str() {
+                "correct" | "diagnosis" => "",
+                _ => "bad",
+            };
+            let cells = [
+                Cell::raw(format!("<a href=\"#attempt-{seq}\">{seq}</a>")).right(),
+                Cell::raw(format!("<code>{}</code>", html(&key))),
+                Cell::raw(format!("<code>{}</code>", html(&stage))),
+                Cell::text(&verdict).class(bad),
+                Cell::number(&ms),
+                Cell::number(&vs),
+                Cell::number(&tokens),
+                Cell::number(&cost),
+                Cell::text(&kept),
+                Cell::text(&note),
+            ];
             Row {
                 class: if row.kept { "kept" } else { "" },
-                cells: vec![
-                    Cell::raw(format!("<a href=\"#attempt-{seq}\">{seq}</a>")).right(),
-                    Cell::raw(format!("<code>{}</code>", html(&key))),
-                    Cell::raw(format!("<code>{}</code>", html(&stage))),
-                    Cell::text(&verdict).class(bad),
-                    Cell::number(&ms),
-                    Cell::number(&vs),
-                    Cell::number(&tokens),
-                    Cell::number(&cost),
-                    Cell::text(&kept),
-                    Cell::text(&note),
-                ],
+                cells: only_filled_cells(cells, &filled),
             }
         })
         .collect();
     if rows.is_empty() {
         out.push_str("<p>No attempt was made.</p>\n");
     } else {
-        out.push_str(&table(&attempt_rows::headers(basis), &rows));
+        out.push_str(&table(
+            &only_filled(&attempt_rows::headers(basis), &filled),
+            &rows,
+        ));
     }
 
     out.push_str("<h2>Best kernel</h2>\n");
@@ -164,4 +180,14 @@ pub fn report_html(data: &RunData) -> String {
     }
     out.push_str("</main>\n</body>\n</html>\n");
     out
+}
+
+/// The cells whose column is filled (cells are not `Clone`: they move).
+fn only_filled_cells<const N: usize>(cells: [Cell; N], filled: &[bool; N]) -> Vec<Cell> {
+    cells
+        .into_iter()
+        .zip(filled)
+        .filter(|(_, f)| **f)
+        .map(|(cell, _)| cell)
+        .collect()
 }

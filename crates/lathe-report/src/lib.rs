@@ -8,6 +8,7 @@
 //! `attempt_rows`), so the two say the same things. Model-produced text (prompts, replies,
 //! code, errors) is escaped for the format it lands in: never trusted as markup.
 
+mod attempt_notes;
 mod attempt_outcome;
 mod attempt_rows;
 mod best_py;

@@ -4,7 +4,7 @@
 //! open markup: a `<script>` in an error is shown, never run, by a renderer that allows HTML.
 
 use crate::RunData;
-use crate::attempt_rows::{self, attempt_rows};
+use crate::attempt_rows::{self, attempt_rows, filled_columns, only_filled};
 use crate::facts::{facts, results};
 use crate::run_data::code;
 use crate::stage_rows::{self, stage_rows};
@@ -31,11 +31,12 @@ pub fn report_md(data: &RunData) -> String {
 
     out.push_str("\n## Stages\n\n");
     let stages = stage_rows(data);
+    let filled = filled_columns(&stages.iter().map(|r| r.cells()).collect::<Vec<_>>());
     let rows: Vec<Vec<String>> = stages
         .iter()
         .map(|row| {
             let [stage, status, why, attempts, correct, best, kept] = row.cells();
-            vec![
+            let cells = [
                 code_cell(&stage),
                 text(&status),
                 text(&why),
@@ -43,10 +44,14 @@ pub fn report_md(data: &RunData) -> String {
                 correct,
                 best,
                 kept,
-            ]
+            ];
+            only_filled(&cells, &filled)
         })
         .collect();
-    out.push_str(&table(&stage_rows::headers(basis), &rows));
+    out.push_str(&table(
+        &only_filled(&stage_rows::headers(basis), &filled),
+        &rows,
+    ));
 
     out.push_str("\n## Metrics shown to each stage\n");
     let mut shown = false;
@@ -69,12 +74,14 @@ pub fn report_md(data: &RunData) -> String {
     }
 
     out.push_str("\n## Attempts\n\n");
-    let rows: Vec<Vec<String>> = attempt_rows(data)
+    let attempts = attempt_rows(data);
+    let filled = filled_columns(&attempts.iter().map(|r| r.cells()).collect::<Vec<_>>());
+    let rows: Vec<Vec<String>> = attempts
         .iter()
         .map(|row| {
             let [seq, key, stage, verdict, ms, vs, tokens, cost, kept, note] = row.cells();
             let (key, stage, verdict) = (code_cell(&key), code_cell(&stage), code_cell(&verdict));
-            vec![
+            let cells = [
                 seq,
                 key,
                 stage,
@@ -85,13 +92,17 @@ pub fn report_md(data: &RunData) -> String {
                 cost,
                 kept,
                 text(&note),
-            ]
+            ];
+            only_filled(&cells, &filled)
         })
         .collect();
     if rows.is_empty() {
         out.push_str("No attempt was made.\n");
     } else {
-        out.push_str(&table(&attempt_rows::headers(basis), &rows));
+        out.push_str(&table(
+            &only_filled(&attempt_rows::headers(basis), &filled),
+            &rows,
+        ));
     }
 
     out.push_str("\n## Best kernel\n\n");

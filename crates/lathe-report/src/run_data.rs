@@ -1,7 +1,8 @@
 //! Everything the reports are made from: one run's records, as the store holds them.
 
 use lathe_store::{
-    AttemptRecord, Extraction, MAIN_TASK, RunId, RunRecord, StageRecord, Store, StoreError,
+    AttemptRecord, Evaluation, Extraction, MAIN_TASK, RunId, RunRecord, StageRecord, Store,
+    StoreError,
 };
 
 /// One run with its attempts (in the loop's order) and its stage records (in the order the
@@ -11,6 +12,9 @@ pub struct RunData {
     pub run: RunRecord,
     pub attempts: Vec<AttemptRecord>,
     pub stages: Vec<StageRecord>,
+    /// The verdict of the kernel the user gave (`--kernel`), judged before any attempt: what
+    /// the gain is measured from. `None` when the model wrote the first kernel.
+    pub start: Option<Evaluation>,
 }
 
 /// What the run's times measure: it decides the plot's axis and the words next to every time.
@@ -30,15 +34,16 @@ impl RunData {
     pub fn load(store: &Store, run: &RunId) -> Result<RunData, StoreError> {
         let record = store.run(run)?;
         // A suite run's stages are each task's (load_task); its attempts are all of them.
-        let stages = if record.tasks.iter().any(|t| t.task_id == MAIN_TASK) {
-            store.stages(run)?
+        let (stages, start) = if record.tasks.iter().any(|t| t.task_id == MAIN_TASK) {
+            (store.stages(run)?, store.start_evaluation(run, MAIN_TASK)?)
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
         Ok(RunData {
             run: record,
             attempts: store.attempts(run)?,
             stages,
+            start,
         })
     }
 
@@ -53,6 +58,7 @@ impl RunData {
             run: record,
             attempts: store.task_attempts(run, task)?,
             stages: store.task_stages(run, task)?,
+            start: store.start_evaluation(run, task)?,
         })
     }
 

@@ -32,16 +32,22 @@ pub(crate) fn axes(out: &mut String, basis: Basis, x: &SeqAxis, y: &ValueAxis) {
     }
     for tick in x.ticks() {
         let at = x.at(tick);
+        let label = match tick {
+            0 => "start".to_owned(),
+            seq => seq.to_string(),
+        };
         let _ = writeln!(
             out,
-            r##"<line x1="{at:.1}" y1="{AXIS}" x2="{at:.1}" y2="{:.1}" stroke="#555"/><text x="{at:.1}" y="{:.1}" text-anchor="middle">{tick}</text>"##,
+            r##"<line x1="{at:.1}" y1="{AXIS}" x2="{at:.1}" y2="{:.1}" stroke="#555"/><text x="{at:.1}" y="{:.1}" text-anchor="middle">{label}</text>"##,
             AXIS + 4.0,
             AXIS + 17.0
         );
     }
-    let y_title = match basis {
-        Basis::Interpreter => "CPU interpreter ms (not GPU performance)",
-        Basis::Gpu | Basis::Untimed => "speedup vs eager",
+    let y_title = match (basis, y.is_log()) {
+        (Basis::Interpreter, false) => "CPU interpreter ms (not GPU performance)",
+        (Basis::Interpreter, true) => "CPU interpreter ms, log scale (not GPU performance)",
+        (Basis::Gpu | Basis::Untimed, false) => "speedup vs eager",
+        (Basis::Gpu | Basis::Untimed, true) => "speedup vs eager, log scale",
     };
     let _ = writeln!(
         out,

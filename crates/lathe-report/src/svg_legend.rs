@@ -18,6 +18,10 @@ pub(crate) enum Swatch {
     Dotted,
     Dashed,
     Cross(&'static str),
+    /// The starting kernel: a square.
+    Square,
+    /// The analyst's diagnosis: a small diamond, apart from the failures' crosses.
+    Diamond,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +94,8 @@ pub(crate) fn legend(out: &mut String, x: f64, y: f64, entries: &[Entry]) -> f64
                 cx - 4.0,
                 cy - 4.0
             ),
+            Swatch::Square => square(cx, cy),
+            Swatch::Diamond => diamond(cx, cy),
         };
         let (text_x, weight) = match entry.swatch {
             Swatch::None => (x - 2.0, r#" font-weight="600""#),
@@ -104,4 +110,21 @@ pub(crate) fn legend(out: &mut String, x: f64, y: f64, entries: &[Entry]) -> f64
         row_y += ROW;
     }
     row_y - ROW
+}
+
+/// The starting kernel's mark, centred on (`cx`, `cy`).
+pub(crate) fn square(cx: f64, cy: f64) -> String {
+    format!(
+        r##"<rect x="{:.1}" y="{:.1}" width="10" height="10" fill="#fff" stroke="#111" stroke-width="2"/>"##,
+        cx - 5.0,
+        cy - 5.0
+    )
+}
+
+/// A diagnosis's mark, centred on (`cx`, `cy`).
+pub(crate) fn diamond(cx: f64, cy: f64) -> String {
+    format!(
+        r##"<path d="M{cx:.1} {:.1}l4 4l-4 4l-4 -4z" fill="#fff" stroke="#5c6670" stroke-width="1.5"/>"##,
+        cy - 4.0
+    )
 }

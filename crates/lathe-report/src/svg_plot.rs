@@ -1,15 +1,17 @@
 //! The report's plot, as inline SVG: each attempt's speedup over eager PyTorch by its place in
 //! the loop, so that a person sees at a glance which stages paid off.
 //!
-//! One point per timed attempt, filled in its stage's colour (kept ones ringed); attempts
-//! that were not correct sit as crosses on a row of their own under the axis, coloured by
-//! what went wrong. Eager is the 1.00x line, torch.compile a dashed one, the best so far a
-//! step line. On the CPU interpreter there is no speedup to plot: the points are the
+//! One point per timed attempt, filled in its stage's colour (kept ones ringed), after the
+//! starting kernel's square; attempts that were not correct sit as crosses on a row of their
+//! own under the axis, coloured by what went wrong, and the analyst's diagnoses (replies with
+//! no kernel, not failures) as diamonds. Eager is the 1.00x line, torch.compile a dashed one,
+//! the best so far a step line from the starting kernel. Values spanning more than 10x get a
+//! log axis. On the CPU interpreter there is no speedup to plot: the points are the
 //! interpreter's milliseconds, and the axis says so. Every point has a `<title>` tooltip.
 
 use std::fmt::Write as _;
 
-use lathe_store::AttemptRecord;
+use lathe_store::{AttemptRecord, Evaluation};
 
 use crate::RunData;
 use crate::attempt_outcome::{Measure, Outcome};
@@ -19,25 +21,30 @@ use crate::palette;
 use crate::plot_scale::{SeqAxis, ValueAxis};
 use crate::run_data::{Basis, loop_stage};
 use crate::svg_frame::{AXIS, BOTTOM, LEFT, MISS_ROW, RIGHT, TOP, WIDTH, axes};
-use crate::svg_legend::{Entry, Swatch, legend};
+use crate::svg_legend::{Entry, Swatch, diamond, legend, square};
 
 /// The plot as an `<svg id="speedup-plot">` element.
 pub(crate) fn speedup_plot(data: &RunData) -> String {
     let basis = data.basis();
     let stages = data.stage_order();
     let compile = compile_speedup(data).filter(|_| basis == Basis::Gpu);
-    let largest = data
+    let start = start_value(data, basis);
+    let values: Vec<f64> = data
         .attempts
         .iter()
         .filter_map(|a| value_of(basis, a))
+        .chain(start)
         .chain(compile)
         .chain((basis == Basis::Gpu).then_some(1.0))
-        .fold(0.0, f64::max);
-    let y = ValueAxis::holding(largest, BOTTOM, TOP);
+        .collect();
+    let largest = values.iter().copied().fold(0.0, f64::max);
+    let smallest = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let y = ValueAxis::spanning(smallest, largest, BOTTOM, TOP);
     let x = SeqAxis {
         count: data.attempts.iter().map(|a| a.seq).max().unwrap_or(1),
         left: LEFT,
         right: RIGHT,
+        start: start.is_some(),
     };
 
     let mut body = String::new();
@@ -56,7 +63,12 @@ pub(crate) fn speedup_plot(data: &RunData) -> String {
             r##"<line class="compile" x1="{LEFT}" y1="{at:.1}" x2="{RIGHT}" y2="{at:.1}" stroke="#444" stroke-dasharray="7 4"/>"##
         );
     }
-    best_so_far(&mut body, data, basis, &x, &y);
+    best_so_far(&mut body, data, basis, start, &x, &y);
+    if let (Some(value), Some(start)) = (start, &data.start) {
+        let tip = html(&start_tooltip(start));
+        let mark = square(x.at(0), y.at(value));
+        let _ = writeln!(body, r#"<g class="start">{mark}<title>{tip}</title></g>"#);
+    }
     if basis == Basis::Untimed {
         let _ = writeln!(
             body,
@@ -67,7 +79,7 @@ pub(crate) fn speedup_plot(data: &RunData) -> String {
     }
 
     let bottom = draw_attempts(&mut body, data, &stages, &x, &y);
-    let entries = legend_entries(data, &stages, compile, &bottom);
+    let entries = legend_entries(data, &stages, compile, start.is_some(), &bottom);
     let legend_bottom = legend(&mut body, RIGHT + 24.0, TOP + 8.0, &entries);
     let height = (AXIS + 44.0).max(legend_bottom + 12.0);
 
@@ -92,6 +104,8 @@ struct BottomRow {
     missed: Vec<&'static str>,
     /// Whether a correct attempt was not timed.
     untimed: bool,
+    /// Whether the analyst diagnosed a failure: a reply without a kernel, not a failure.
+    diagnoses: bool,
 }
 
 /// A point per attempt with a value, a mark on the bottom row for each without one.
@@ -121,6 +135,14 @@ fn draw_attempts(
                     body,
                     r##"<circle class="point" cx="{cx:.1}" cy="{:.1}" r="{r}" fill="{colour}" stroke="{ring}" stroke-width="{width}"><title>{tip}</title></circle>"##,
                     y.at(v)
+                );
+            }
+            None if matches!(outcome, Outcome::Diagnosis) => {
+                bottom.diagnoses = true;
+                let mark = diamond(cx, MISS_ROW);
+                let _ = writeln!(
+                    body,
+                    r#"<g class="diagnosis">{mark}<title>{tip}</title></g>"#
                 );
             }
             None if outcome.is_correct() => {
@@ -154,6 +176,7 @@ fn legend_entries(
     data: &RunData,
     stages: &[&str],
     compile: Option<f64>,
+    start: bool,
     bottom: &BottomRow,
 ) -> Vec<Entry> {
     let basis = data.basis();
@@ -166,11 +189,20 @@ fn legend_entries(
         .attempts
         .iter()
         .any(|a| a.kept && value_of(basis, a).is_some());
-    if kept || basis == Basis::Gpu {
+    if kept || start || basis == Basis::Gpu {
         entries.push(Entry::heading("lines"));
+    }
+    if start {
+        entries.push(Entry::new(
+            "legend-start",
+            Swatch::Square,
+            "the starting kernel",
+        ));
     }
     if kept {
         entries.push(Entry::new("legend-line", Swatch::Ring, "kept as the best"));
+    }
+    if kept || start {
         entries.push(Entry::new("legend-line", Swatch::Step, "best so far"));
     }
     if basis == Basis::Gpu {
@@ -198,12 +230,28 @@ fn legend_entries(
         let swatch = Swatch::Cross(palette::outcome(label));
         entries.push(Entry::new("legend-miss", swatch, label));
     }
+    if bottom.diagnoses {
+        entries.push(Entry::heading("no kernel (bottom row)"));
+        entries.push(Entry::new(
+            "legend-diagnosis",
+            Swatch::Diamond,
+            "the analyst's diagnosis",
+        ));
+    }
     entries
 }
 
 /// What the plot shows for an attempt: its speedup on a GPU, its time on the interpreter.
 fn value_of(basis: Basis, attempt: &AttemptRecord) -> Option<f64> {
-    let measure = Measure::of(attempt)?;
+    measured(basis, Measure::of(attempt)?)
+}
+
+/// What the plot shows for the starting kernel, as for an attempt.
+fn start_value(data: &RunData, basis: Basis) -> Option<f64> {
+    measured(basis, Measure::of_evaluation(data.start.as_ref()?)?)
+}
+
+fn measured(basis: Basis, measure: Measure) -> Option<f64> {
     let value = match basis {
         Basis::Gpu => measure.speedup_vs_eager?,
         Basis::Interpreter if measure.on_interpreter => measure.ms,
@@ -245,9 +293,35 @@ fn tooltip(attempt: &AttemptRecord, outcome: &Outcome<'_>) -> String {
     }
 }
 
-/// The kept attempts' values as a step line: each holds until the next replaces it.
-fn best_so_far(out: &mut String, data: &RunData, basis: Basis, x: &SeqAxis, y: &ValueAxis) {
+fn start_tooltip(start: &Evaluation) -> String {
+    match Measure::of_evaluation(start) {
+        Some(m) if m.on_interpreter => format!(
+            "the starting kernel: {} ms on the CPU interpreter",
+            numbers::ms(m.ms)
+        ),
+        Some(m) => format!(
+            "the starting kernel: {} ms, {} vs eager",
+            numbers::ms(m.ms),
+            numbers::speedup_or_none(m.speedup_vs_eager)
+        ),
+        None => "the starting kernel".to_owned(),
+    }
+}
+
+/// The best so far as a step line: from the starting kernel (when it was timed), each kept
+/// attempt's value holding until the next replaces it.
+fn best_so_far(
+    out: &mut String,
+    data: &RunData,
+    basis: Basis,
+    start: Option<f64>,
+    x: &SeqAxis,
+    y: &ValueAxis,
+) {
     let mut points: Vec<(f64, f64)> = Vec::new();
+    if let Some(value) = start {
+        points.push((x.at(0), y.at(value)));
+    }
     for attempt in data.attempts.iter().filter(|a| a.kept) {
         let Some(v) = value_of(basis, attempt) else {
             continue;

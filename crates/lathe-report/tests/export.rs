@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::scenarios::{full_run, interpreter_run, no_correct};
+use common::scenarios::{full_run, interpreter_run, no_correct, tuned_from_a_given_kernel};
 use lathe_report::export_jsonl;
 use serde_json::Value;
 
@@ -74,4 +74,37 @@ fn interpreter_times_say_where_they_were_taken() {
     assert_eq!(records[1]["ms"], 41.27);
     assert_eq!(records[1]["timed_on"], "cpu_interpreter");
     assert_eq!(records[1]["speedup_vs_eager"], Value::Null);
+}
+
+#[test]
+fn a_tuner_variant_says_what_it_changed_and_why_it_was_not_kept() {
+    let lines: Vec<Value> = export_jsonl(&tuned_from_a_given_kernel())
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let changes: Vec<&str> = lines
+        .iter()
+        .map(|l| l["change"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "BLOCK 32 → 64",
+            "BLOCK 64 → 128",
+            "BLOCK 128 → 256",
+            "BLOCK 128 → 512"
+        ]
+    );
+    assert!(lines[1]["not_kept_reason"].is_null(), "kept: {}", lines[1]);
+    let why = lines[2]["not_kept_reason"].as_str().unwrap();
+    assert!(why.starts_with("slower: "), "{why}");
+    let why = lines[3]["not_kept_reason"].as_str().unwrap();
+    assert!(why.starts_with("within the margin: "), "{why}");
+}
+
+#[test]
+fn a_model_attempt_has_no_change() {
+    let first: Value =
+        serde_json::from_str(export_jsonl(&full_run()).lines().next().unwrap()).unwrap();
+    assert!(first["change"].is_null(), "{first}");
 }

@@ -4,7 +4,9 @@
 mod common;
 
 use common::RunBuilder;
-use common::scenarios::{full_run, interpreter_run, no_correct};
+use common::scenarios::{
+    full_run, interpreter_run, no_correct, repaired_and_tuned, tuned_from_a_given_kernel,
+};
 use common::verdicts::{compile_error, correct};
 use lathe_report::{RunData, report_html, report_md};
 use lathe_store::{RunStatus, StageStatus};
@@ -58,7 +60,8 @@ fn a_full_run() {
 fn an_interpreter_run() {
     let html = report_html(&interpreter_run());
     assert_balanced(&html);
-    assert!(plot(&html).contains("CPU interpreter ms (not GPU performance)"));
+    assert!(plot(&html).contains("CPU interpreter ms"));
+    assert!(plot(&html).contains("(not GPU performance)"));
     assert!(!plot(&html).contains("class=\"compile\""));
     assert_eq!(plot(&html).matches("<circle class=\"point\"").count(), 2);
     insta::assert_snapshot!("interpreter_run", html);
@@ -213,4 +216,94 @@ fn model_text_is_shown_never_run() {
             assert!(!bare, "{line}");
         }
     }
+}
+
+/// The number after `name="` in `element`.
+fn attribute(element: &str, name: &str) -> f64 {
+    let at = element.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+    element[at..].split('"').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_tuner_run_plots_its_starting_kernel_and_names_each_change() {
+    let data = tuned_from_a_given_kernel();
+    let html = report_html(&data);
+    assert_balanced(&html);
+    let plot = plot(&html);
+
+    // The starting kernel is a square in the band before attempt 1, labelled `start`.
+    let square = plot
+        .split("<g class=\"start\">")
+        .nth(1)
+        .expect("the starting kernel is plotted");
+    let (sx, sy) = (attribute(square, "x") + 5.0, attribute(square, "y") + 5.0);
+    assert!(plot.contains(">start</text>"), "{plot}");
+    assert!(plot.contains("the starting kernel: 2.00 ms, 1.00x vs eager"));
+    assert!(plot.contains("class=\"legend-start\""));
+
+    // The best so far starts from it, level until the kept variant (#2).
+    let line = plot
+        .split("<polyline class=\"best\" points=\"")
+        .nth(1)
+        .unwrap();
+    let points: Vec<(f64, f64)> = line
+        .split('"')
+        .next()
+        .unwrap()
+        .split(' ')
+        .map(|p| {
+            let (x, y) = p.split_once(',').unwrap();
+            (x.parse().unwrap(), y.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(points[0], (sx, sy), "{points:?}");
+    assert_eq!(points[1].1, sy, "{points:?}");
+    assert!(points[2].1 < sy, "the kept variant is higher: {points:?}");
+
+    // 1.00x to 13.3x: a log axis, whose decades are as tall as each other.
+    assert!(plot.contains("speedup vs eager, log scale"), "{plot}");
+    assert!(plot.contains(">10x</text>"), "{plot}");
+
+    // Each variant says what it changed, and each one not kept says why.
+    for change in [
+        "BLOCK 32 → 64",
+        "BLOCK 64 → 128",
+        "BLOCK 128 → 256",
+        "BLOCK 128 → 512",
+    ] {
+        assert!(html.contains(change), "{change} is not in the report");
+    }
+    assert!(html.contains("BLOCK 32 → 64; not kept: #2 of the same stage was faster and kept"));
+    assert!(
+        html.contains("BLOCK 128 → 256; not kept: slower: 0.200 ms vs the best&#39;s 0.150 ms")
+    );
+    assert!(html.contains("BLOCK 128 → 512; not kept: within the margin"));
+    // The tuner spends no tokens and no money: those columns are left out.
+    assert!(!html.contains("tokens in / out") && !html.contains("<th class=\"r\">cost</th>"));
+
+    let md = report_md(&data);
+    assert!(md.contains("| BLOCK 64 → 128 |"), "{md}");
+    assert!(!md.contains("tokens in / out"), "{md}");
+}
+
+#[test]
+fn a_diagnosis_is_drawn_apart_from_the_failures() {
+    let html = report_html(&repaired_and_tuned());
+    let plot = plot(&html);
+    let diagnosis = plot
+        .split("<g class=\"diagnosis\">")
+        .nth(1)
+        .expect("the analyst's reply is plotted");
+    assert!(diagnosis.starts_with("<path"), "{diagnosis}");
+    assert!(plot.contains("the analyst&#39;s diagnosis"), "{plot}");
+    let crosses: Vec<&str> = plot.split("<path class=\"miss\"").skip(1).collect();
+    assert_eq!(
+        crosses.len(),
+        1,
+        "only the compile error is a cross: {crosses:?}"
+    );
+    assert!(crosses[0].contains("compile error"), "{}", crosses[0]);
+    // Nor is it marked as a failure in the table.
+    assert!(!html.contains("<td class=\"bad\">diagnosis</td>"));
+    assert!(html.contains("<td>diagnosis</td>"));
 }

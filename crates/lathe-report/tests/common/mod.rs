@@ -107,6 +107,56 @@ impl RunBuilder {
         id
     }
 
+    /// Records how the kernel the user gave was judged before any attempt.
+    pub fn start(&self, evaluation: &Evaluation) {
+        self.store
+            .record_start(&self.id, "main", evaluation)
+            .expect("record the start");
+    }
+
+    /// A tuner variant, as the loop records one: its prompt is the tuner's note naming the
+    /// change, its reply the same note, its code judged `evaluation`.
+    pub fn tuned(
+        &self,
+        key: &str,
+        change: &str,
+        parent: Option<AttemptId>,
+        evaluation: Evaluation,
+    ) -> AttemptId {
+        let stage = key
+            .strip_prefix("tune:")
+            .and_then(|k| k.split('/').next())
+            .expect("a tuner key");
+        let new = NewAttempt {
+            key: key.to_owned(),
+            stage: "tune".to_owned(),
+            round: 0,
+            sample: 0,
+            parent,
+            prompt: format!("lathe tune, stage {stage}: {change}"),
+        };
+        let id = self.store.begin_attempt(&self.id, &new).expect("begin");
+        let note = ModelCall {
+            outcome: CallOutcome::Replied {
+                text: format!("lathe tune: {change}"),
+            },
+            reasoning: None,
+            usage: TokenUsage::default(),
+            cost_usd: None,
+            seconds: 0.0,
+        };
+        self.store.record_reply(id, &note).expect("record the note");
+        let code = Extraction::Code {
+            source: kernel(key),
+            findings: json!([]),
+        };
+        self.store.record_code(id, &code).expect("record the code");
+        self.store
+            .record_verdict(id, &evaluation)
+            .expect("record the verdict");
+        id
+    }
+
     pub fn keep(&self, id: AttemptId) {
         self.store.mark_kept(id).expect("mark kept");
     }

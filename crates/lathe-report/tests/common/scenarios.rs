@@ -232,6 +232,54 @@ pub fn repaired_and_tuned() -> RunData {
     run.finish(RunStatus::Finished)
 }
 
+/// `optimize --kernel` without a model: the given kernel judged first (2.00 ms, eager's
+/// speed), then the tuner's variants, stage by stage. One variant is 13x faster, so the
+/// speedups span more than 10x.
+pub fn tuned_from_a_given_kernel() -> RunData {
+    let run = RunBuilder::new("r20261121-160733-7777", "examples/add_relu.py", "H100 SXM");
+    run.start(&correct(2.0, 2.0, 1.5));
+    run.tuned(
+        "tune:grid_and_parallel/6942126d7557",
+        "BLOCK 32 → 64",
+        None,
+        correct(1.6, 2.0, 1.5),
+    );
+    let kept = run.tuned(
+        "tune:grid_and_parallel/42d98e4d3b9a",
+        "BLOCK 64 → 128",
+        None,
+        correct(0.15, 2.0, 1.5),
+    );
+    run.keep(kept);
+    run.tuned(
+        "tune:block_tiling/96c8038dfc58",
+        "BLOCK 128 → 256",
+        Some(kept),
+        correct(0.2, 2.0, 1.5),
+    );
+    run.tuned(
+        "tune:block_tiling/0d1c2b3a4f5e",
+        "BLOCK 128 → 512",
+        Some(kept),
+        correct(0.149, 2.0, 1.5),
+    );
+    run.stage(
+        "grid_and_parallel",
+        StageStatus::Ran,
+        None,
+        None,
+        (Some(2.0), Some(0.15)),
+    );
+    run.stage(
+        "block_tiling",
+        StageStatus::Ran,
+        None,
+        None,
+        (Some(0.15), Some(0.15)),
+    );
+    run.finish(RunStatus::Finished)
+}
+
 /// How many attempts of `data` got each verdict kind, for sanity checks of the scenarios.
 pub fn count_kind(data: &RunData, kind: VerdictKind) -> usize {
     data.attempts
