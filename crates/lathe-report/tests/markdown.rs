@@ -45,10 +45,7 @@ fn an_interpreter_run_never_claims_gpu_speed() {
 fn repairs_diagnoses_and_tuner_variants_count_toward_their_stage() {
     let md = report_md(&repaired_and_tuned());
     // One stage row: the analyst's, the repair's and the tuner's attempts are its own.
-    assert!(
-        md.contains("| `grid_and_parallel` | ran | 4 | 2 |"),
-        "{md}"
-    );
+    assert!(md.contains("| `grid_and_parallel` | ran | 4 | 2 |"), "{md}");
     assert!(
         !md.contains("| `tune` | ran") && !md.contains("| `analyst` | ran"),
         "{md}"
