@@ -50,7 +50,7 @@ impl Store {
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         let path = path.as_ref().to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-            && !dir.exists()
+            && !dir.is_dir()
         {
             let create = |result: std::io::Result<()>| {
                 result.map_err(|source| StoreError::CreateDir {
