@@ -202,22 +202,46 @@ pub fn probe(
     config: &WorkerConfig,
     mut request: ProbeRequest,
 ) -> Result<Finished<Result<ProbeFacts, EvalOutcome>>, DriverError> {
-    let scratch = scratch_dir(config)?;
     if request.cache_dir.is_none() {
         request.cache_dir = Some(config.baselines_dir());
     }
     let device = request.device;
+    answer(
+        config,
+        device,
+        &request,
+        "probing",
+        |outcome| match outcome {
+            Outcome::Probe { probe } => Ok(*probe),
+            other => Err(Box::new(other)),
+        },
+    )
+}
+
+/// Runs a request that judges no candidate (a probe, baselines) and takes its answer with
+/// `take`; any other outcome is read as an evaluation's would be, and a worker that left no
+/// result died while `doing` it.
+fn answer<T>(
+    config: &WorkerConfig,
+    device: Device,
+    request: &impl Serialize,
+    doing: &str,
+    take: impl FnOnce(Outcome) -> Result<T, Box<Outcome>>,
+) -> Result<Finished<Result<T, EvalOutcome>>, DriverError> {
+    let scratch = scratch_dir(config)?;
     let (end, result, stdout, stderr, wall) =
-        run_worker(config, scratch.path(), device, &request, None, None)?;
+        run_worker(config, scratch.path(), device, request, None, None)?;
     let outcome = match result {
-        Some(WorkerResult {
-            outcome: Outcome::Probe { probe },
-            ..
-        }) => Ok(*probe),
-        Some(other) => Err(judged(other, &stderr)?),
+        Some(mut result) => match take(result.outcome) {
+            Ok(answer) => Ok(answer),
+            Err(other) => {
+                result.outcome = *other;
+                Err(judged(result, &stderr)?)
+            }
+        },
         None => Err(EvalOutcome::WorkerError {
             message: format!(
-                "the worker died while probing: {}",
+                "the worker died while {doing}: {}",
                 death_verdict(&end, &stderr, None).summary()
             ),
             detail: Some(stderr.tail.clone()),
@@ -295,33 +319,20 @@ pub fn baselines(
     config: &WorkerConfig,
     mut request: BaselinesRequest,
 ) -> Result<Finished<Result<MeasuredBaselines, EvalOutcome>>, DriverError> {
-    let scratch = scratch_dir(config)?;
     if request.timing.cache_dir.is_none() {
         request.timing.cache_dir = Some(config.baselines_dir());
     }
     let device = request.device;
-    let (end, result, stdout, stderr, wall) =
-        run_worker(config, scratch.path(), device, &request, None, None)?;
-    let outcome = match result {
-        Some(WorkerResult {
-            outcome: Outcome::Baselines { baselines },
-            ..
-        }) => Ok(*baselines),
-        Some(other) => Err(judged(other, &stderr)?),
-        None => Err(EvalOutcome::WorkerError {
-            message: format!(
-                "the worker died while measuring baselines: {}",
-                death_verdict(&end, &stderr, None).summary()
-            ),
-            detail: Some(stderr.tail.clone()),
-        }),
-    };
-    Ok(Finished {
-        outcome,
-        stdout,
-        stderr,
-        wall,
-    })
+    answer(
+        config,
+        device,
+        &request,
+        "measuring baselines",
+        |outcome| match outcome {
+            Outcome::Baselines { baselines } => Ok(*baselines),
+            other => Err(Box::new(other)),
+        },
+    )
 }
 
 /// The environment of a worker: the caller's, minus secrets and Triton switches it must not
