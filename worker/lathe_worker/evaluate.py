@@ -55,9 +55,10 @@ class Evaluation:
         self.rng = random.SystemRandom()
         self.problems: dict[str, Any] = {}
         self.noted_float64 = False
-        # Correctness on inputs with random signs: set when the problem's own inputs make a
-        # trivial output pass (judge.md, "Widened inputs"). Timed calls keep the problem's own.
-        self.widen = False
+        # Correctness on inputs with random signs, scaled up a level at a time while a trivial
+        # output still passes (judge.md, "Widened inputs"); 0 for the problem's own inputs.
+        # Timed calls keep the problem's own.
+        self.widen = 0
 
     # The phases ----------------------------------------------------------------------------
 
@@ -67,14 +68,7 @@ class Evaluation:
         self.problems["main"] = load_problem(req.problem_path, req.overrides)
         self.reference = Reference(self.problems["main"], req.correctness.seed, self.device)
         first = self.expected("main", req.correctness.seed)
-        if trivial_output_passes(first, self.judge):
-            self.widen = True
-            self.notes.append(
-                "on the problem's own inputs a trivial output (zeros, a constant or an input "
-                "passed through) matches the reference, so every output is judged on the same "
-                "inputs with random signs"
-            )
-            first = self.expected("main", req.correctness.seed)
+        first = self.widen_while_trivial(first)
         timed = TimedCalls(self) if self._times_anything() else None
         if timed is not None and req.timing.enabled:
             # While the runner starts, the slower of the two to be ready.
@@ -120,6 +114,22 @@ class Evaluation:
                 else "timing disabled by the request"
             )
         return verdict
+
+    def widen_while_trivial(self, first: Expected) -> Expected:
+        """The first seed's expectation on the least widened inputs where no trivial output
+        (zeros, a constant, an input passed through) matches the reference; at the last level
+        the tolerance check that follows refuses the problem (trivial-output-passes)."""
+        while self.widen < models.MOST_WIDENED and trivial_output_passes(first, self.judge):
+            self.widen += 1
+            first = self.expected("main", self.req.correctness.seed)
+        if self.widen:
+            scale = models.WIDEN_SCALES[self.widen]
+            self.notes.append(
+                "on the problem's own inputs a trivial output (zeros, a constant or an input "
+                "passed through) matches the reference, so every output is judged on the same "
+                "inputs with random signs" + (f", scaled by {scale:g}" if scale != 1.0 else "")
+            )
+        return first
 
     def _times_anything(self) -> bool:
         return self.req.timing.enabled or self.req.timing.interpreter

@@ -97,15 +97,21 @@ def _copy_matching_state(reference: torch.nn.Module, model: torch.nn.Module) -> 
     return "copied from the reference by name"
 
 
-def make_inputs(
-    problem: ModuleType, seed: int, device: torch.device, widen: bool = False
-) -> list[Any]:
+# How far widened inputs are scaled, by widening level (index 0: the problem's own inputs).
+# Random signs alone make ReLU on `torch.rand` informative; HardTanh's [-1, 1] needs values past
+# 1, and a linear layer followed by `- 2.0` and ReLU needs sums past 2 (KernelBench level 2 #9).
+WIDEN_SCALES = (None, 1.0, 4.0, 16.0, 64.0)
+MOST_WIDENED = len(WIDEN_SCALES) - 1
+
+
+def make_inputs(problem: ModuleType, seed: int, device: torch.device, widen: int = 0) -> list[Any]:
     """The problem's inputs for one call, generated after `seed`, on the device.
 
-    `widen` gives every floating input random signs (drawn after the inputs, from the same
-    seeded generator, so the judge and the runner draw the same ones): for a problem whose own
-    inputs make a trivial output pass (ReLU on `torch.rand`'s non-negative values is the
-    identity), inputs on which the output carries information (judge.md, "Widened inputs").
+    `widen` (a level of WIDEN_SCALES, 0 for none) gives every floating input random signs
+    (drawn after the inputs, from the same seeded generator, so the judge and the runner draw
+    the same ones) and scales it by the level's factor: for a problem whose own inputs make a
+    trivial output pass (ReLU on `torch.rand`'s non-negative values is the identity), inputs on
+    which the output carries information (judge.md, "Widened inputs").
 
     Tensors the problem creates without naming a device are created on `device` directly (a
     CPU generator filling gigabytes would dominate an evaluation's time); a problem that names
@@ -126,14 +132,18 @@ def make_inputs(
                 "(lathe places them), or judge on a GPU"
             )
         raise ProblemError(message) from e
-    return [_random_signs(x) for x in inputs] if widen else inputs
+    if not widen:
+        return inputs
+    scale = WIDEN_SCALES[widen]
+    return [_random_signs(x, scale) for x in inputs]
 
 
-def _random_signs(x: Any) -> Any:
+def _random_signs(x: Any, scale: float = 1.0) -> Any:
     if not isinstance(x, torch.Tensor) or not x.is_floating_point():
         return x
     flip = torch.rand(x.shape, device=x.device) < 0.5
-    return torch.where(flip, -x, x)
+    signed = torch.where(flip, -x, x)
+    return signed if scale == 1.0 else signed * scale
 
 
 def _needs_cuda(error: BaseException) -> bool:

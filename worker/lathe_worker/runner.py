@@ -9,9 +9,9 @@ Before any candidate code runs it imports what it needs, initialises CUDA, and c
 - `calibrate`: the timed-call path with a known workload instead of the candidate (before the
   candidate is imported, so the judge learns this machine's honest per-call overhead);
 - `load_candidate`: import the candidate and build `ModelNew`;
-- `call`: make the inputs of a seed the judge chose (widened, with random signs, when the
-  judge says so), call the candidate (plainly, traced, ghosted, profiled or timed), and export
-  its outputs for the judge to read.
+- `call`: make the inputs of a seed the judge chose (widened to the level the judge names,
+  random signs and a scale, when it names one), call the candidate (plainly, traced, ghosted,
+  profiled or timed), and export its outputs for the judge to read.
 It never exits on its own: the judge kills it when the evaluation is over, and it returns when
 its channel closes.
 
@@ -217,7 +217,7 @@ class Runner:
         from lathe_worker.models import make_inputs
 
         problem = self.problems[h.get("problem", "main")]
-        inputs = make_inputs(problem, int(h["seed"]), self.device, bool(h.get("widen")))
+        inputs = make_inputs(problem, int(h["seed"]), self.device, int(h.get("widen") or 0))
         # The last few input sets stay allocated, so that consecutive calls get their inputs at
         # different addresses as well as with different values (a cache keyed on pointers
         # misses; integrity row 5).
