@@ -33,7 +33,7 @@ Settings are resolved once per command: flags > LATHE_* environment variables > 
 built-in defaults. `lathe config` shows the result.
 
 Exit codes: 0 success, 1 failure, 2 usage error, 3 bad input, 4 candidate judged not correct,
-5 environment unavailable (see docs/exit-codes.md).";
+5 environment unavailable, 130/143 stopped by Ctrl-C/SIGTERM (see docs/exit-codes.md).";
 
 #[derive(Debug, Parser)]
 #[command(name = "lathe", version, about = ABOUT, long_about = LONG_ABOUT, max_term_width = 100)]

@@ -8,6 +8,8 @@
 //!   4  `lathe eval`: the candidate was judged, and not correct
 //!   5  environment unavailable: no usable Python/torch, no CUDA device, worker cannot start,
 //!      the run database locked by another process
+//!  130, 143  stopped by SIGINT or SIGTERM (128 plus the signal's number), after the processes
+//!      lathe started were stopped (signals.rs); not an `ExitStatus`, since no command returns it
 
 use std::fmt;
 use std::path::PathBuf;

@@ -8,6 +8,7 @@ mod input;
 mod output;
 mod run_lookup;
 mod settings;
+mod signals;
 mod table;
 mod verdict_view;
 
@@ -21,6 +22,8 @@ use crate::error::{CliError, ExitStatus};
 use crate::settings::{Inputs, Settings};
 
 fn main() -> ExitCode {
+    // Before any child can be started, so that none outlives a Ctrl-C.
+    let _ = signals::forward_to_children();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

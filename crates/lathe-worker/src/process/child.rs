@@ -4,30 +4,40 @@
 //! and so the group id, stays ours until [`Supervised::reap`]. Until then, signalling the group
 //! can only reach our processes. Dropping an unreaped child (an early return, a panic) kills
 //! its group and reaps it.
+//!
+//! It also holds the group's place among the live groups (`live.rs`) that a signal to lathe
+//! is forwarded to, marked as reaping before the reap, so that `stop_all` never signals an id
+//! that may have been reused.
 
 use std::io;
 use std::process::{Child, ExitStatus};
+use std::time::Duration;
 
 use rustix::io::Errno;
 use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, waitid};
 
 use super::group::ProcessGroup;
+use super::live::LiveGroup;
 
 #[derive(Debug)]
 pub(crate) struct Supervised {
     child: Child,
     pid: Pid,
     reaped: bool,
+    /// `None` once handed to the caller of [`reap`](Self::reap).
+    live: Option<LiveGroup>,
 }
 
 impl Supervised {
-    /// Takes charge of a child spawned with `process_group(0)`.
-    pub(crate) fn new(child: Child) -> Self {
+    /// Takes charge of a child spawned with `process_group(0)`, entering its group among the
+    /// live ones with the spec's `grace`.
+    pub(crate) fn new(child: Child, grace: Duration) -> Self {
         let pid = Pid::from_child(&child);
         Self {
             child,
             pid,
             reaped: false,
+            live: Some(LiveGroup::enter(pid, grace)),
         }
     }
 
@@ -59,11 +69,16 @@ impl Supervised {
         }
     }
 
-    /// Reaps the exited child and returns its status. Its group id may be reused from now on:
-    /// the group must not be signalled again.
-    pub(crate) fn reap(mut self) -> io::Result<ExitStatus> {
+    /// Reaps the exited child and returns its status, with the group's live entry: the caller
+    /// drops it once the group's last members are gone. Its group id may be reused from now
+    /// on: the group must not be signalled again.
+    pub(crate) fn reap(mut self) -> io::Result<(ExitStatus, Option<LiveGroup>)> {
         self.reaped = true;
-        self.child.wait()
+        let live = self.live.take();
+        if let Some(live) = &live {
+            live.reaping();
+        }
+        Ok((self.child.wait()?, live))
     }
 }
 
@@ -71,6 +86,9 @@ impl Drop for Supervised {
     fn drop(&mut self) {
         if !self.reaped {
             self.group().signal(Signal::KILL);
+            if let Some(live) = &self.live {
+                live.reaping();
+            }
             // Nothing to report from a drop: the point is that no zombie and no process is left.
             let _ = self.child.wait();
         }

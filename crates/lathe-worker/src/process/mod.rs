@@ -44,13 +44,20 @@
 //! catch it to flush its output), then after `grace` SIGKILL. [`ProcessEnd::TimedOut`] says
 //! whether the SIGKILL was needed.
 //!
+//! **A signal to lathe reaches every group.** The groups `run` has started and not finished
+//! are listed (`live.rs`); the binary's SIGINT/SIGTERM handler calls [`stop_all`], which
+//! forwards the signal to each, waits its grace, then sends SIGKILL, before lathe exits. A
+//! child in its own group would otherwise never see the Ctrl-C that the terminal sends to
+//! lathe's group, and would outlive lathe as an orphan.
+//!
 //! **What it does not stop.** A descendant that leaves the group (`setsid`) is out of reach (the
 //! run still returns, after the settle period, with the output captured so far). A process
 //! stuck in the kernel (uninterruptible sleep, e.g. inside a GPU driver call) dies of SIGKILL
 //! only when the kernel lets it, and `run` waits for that. The memory watchdog does not sample
 //! during the grace after SIGTERM, nor see a spike shorter than its interval. If our own
-//! process dies, the group is not killed with it (that needs `PR_SET_PDEATHSIG` in the child
-//! before exec, which std offers only through `unsafe` `pre_exec`).
+//! process dies of a signal it cannot catch (SIGKILL) or without calling [`stop_all`], the
+//! group is not killed with it (that needs `PR_SET_PDEATHSIG` in the child before exec, which
+//! std offers only through `unsafe` `pre_exec`).
 //!
 //! # Adding a new limit
 //!
@@ -77,6 +84,7 @@ mod env;
 mod error;
 mod feed;
 mod group;
+mod live;
 mod outcome;
 mod resolve;
 mod run;
@@ -86,6 +94,7 @@ mod watchdog;
 pub use capture::Capture;
 pub use env::{SECRET_NAMES, SECRET_PREFIXES, SECRET_SUFFIXES, is_secret_name, scrubbed_env};
 pub use error::SpawnError;
+pub use live::{StopSignal, stop_all};
 pub use outcome::{ProcessEnd, ProcessOutcome, signal_name};
 pub use run::run;
 pub use spec::ProcessSpec;

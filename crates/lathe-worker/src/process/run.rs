@@ -13,6 +13,7 @@ use super::child::Supervised;
 use super::drain::Drain;
 use super::error::SpawnError;
 use super::feed::feed;
+use super::live;
 use super::outcome::{ProcessEnd, ProcessOutcome};
 use super::resolve;
 use super::spec::ProcessSpec;
@@ -35,7 +36,22 @@ const SETTLE: Duration = Duration::from_secs(2);
 ///
 /// Errors are only for a process that could not be started (or followed): every way a started
 /// process ends is a [`ProcessEnd`].
+///
+/// Once [`stop_all`](super::stop_all) has been called (lathe received SIGINT or SIGTERM), `run`
+/// never returns: it spawns nothing new, and a child that ended meanwhile was ended by the
+/// stop, which is no outcome of the child's to hand back.
 pub fn run(spec: &ProcessSpec) -> Result<ProcessOutcome, SpawnError> {
+    if live::stopping() {
+        live::park_forever();
+    }
+    let result = run_to_end(spec);
+    if live::stopping() {
+        live::park_forever();
+    }
+    result
+}
+
+fn run_to_end(spec: &ProcessSpec) -> Result<ProcessOutcome, SpawnError> {
     let program = resolve::program(spec)?;
     let mut command = Command::new(&program);
     command
@@ -58,7 +74,7 @@ pub fn run(spec: &ProcessSpec) -> Result<ProcessOutcome, SpawnError> {
         .spawn()
         .map_err(|source| spawn_error(&program, source))?;
     // From here on, an early return drops `child`, which kills its group and reaps it.
-    let mut child = Supervised::new(child);
+    let mut child = Supervised::new(child, spec.grace);
     let io_error = |source| SpawnError::Io {
         program: spec.program.clone(),
         source,
@@ -88,10 +104,12 @@ pub fn run(spec: &ProcessSpec) -> Result<ProcessOutcome, SpawnError> {
     // leaked grandchild must not outlive the evaluation), then reap.
     let group = child.group();
     group.signal(Signal::KILL);
-    let status = child.reap().map_err(lost)?;
+    let (status, live) = child.reap().map_err(lost)?;
 
     let deadline = Instant::now() + SETTLE;
     group.wait_until_empty(deadline);
+    // The group is gone (or out of reach): a stop no longer needs to wait for it.
+    drop(live);
     let stdout = stdout.finish(deadline);
     let stderr = stderr.finish(deadline);
     if let Some(feeder) = feeder {

@@ -45,16 +45,21 @@ impl Sandbox {
         self
     }
 
-    pub fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_lathe"))
+    /// `lathe ARGS` in the sandbox, not yet started.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lathe"));
+        command
             .args(args)
             .current_dir(self.dir.path())
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .output()
-            .unwrap();
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = self.command(args).output().unwrap();
         Run {
             code: output.status.code().expect("lathe exited by a signal"),
             stdout: String::from_utf8(output.stdout).unwrap(),
