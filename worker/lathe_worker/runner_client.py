@@ -58,6 +58,10 @@ class RunnerClient:
             "TRITON_CACHE_DIR": str(triton_home / "cache"),
             "TORCH_EXTENSIONS_DIR": str(caches / "torch_extensions"),
             "CUDA_CACHE_PATH": str(caches / "nv"),
+            # The runner reads the judge's byte-code cache (PYTHONPYCACHEPREFIX, inherited)
+            # and never writes it: byte-code a candidate wrote there would run in later judges.
+            # Its confinement makes the directory read-only to it as well.
+            "PYTHONDONTWRITEBYTECODE": "1",
         }
         for path in (triton_home / "cache", caches / "torch_extensions", caches / "nv"):
             path.mkdir(parents=True, exist_ok=True)

@@ -52,6 +52,12 @@ impl WorkerConfig {
     pub fn baselines_dir(&self) -> PathBuf {
         self.cache_dir.join("baselines")
     }
+
+    /// Where the judge's Python writes the byte-code of the modules it imports
+    /// (PYTHONPYCACHEPREFIX), for every later worker to read.
+    pub fn pycache_dir(&self) -> PathBuf {
+        self.cache_dir.join("pycache")
+    }
 }
 
 /// What a worker said about a candidate, or why it could not say.
@@ -294,7 +300,13 @@ fn run_worker(
             spec
         }
     };
-    spec.env = worker_env(&worker_dir, device, config.gpu.as_deref());
+    spec.env = worker_env(
+        std::env::vars_os(),
+        &worker_dir,
+        &config.pycache_dir(),
+        device,
+        config.gpu.as_deref(),
+    );
     if let Some(nonce) = nonce {
         // On standard input, never in the arguments or the environment: both can be read
         // through /proc by other processes of the user.
@@ -336,10 +348,22 @@ pub fn baselines(
 }
 
 /// The environment of a worker: the caller's, minus secrets and Triton switches it must not
-/// inherit, plus the worker package on PYTHONPATH.
-fn worker_env(worker_dir: &Path, device: Device, gpu: Option<&str>) -> Vec<(OsString, OsString)> {
-    let inherited = std::env::vars_os()
-        .filter(|(k, _)| k != "TRITON_INTERPRET" && (gpu.is_none() || k != "CUDA_VISIBLE_DEVICES"));
+/// inherit, plus the worker package on PYTHONPATH and lathe's byte-code cache.
+fn worker_env(
+    caller: impl Iterator<Item = (OsString, OsString)>,
+    worker_dir: &Path,
+    pycache: &Path,
+    device: Device,
+    gpu: Option<&str>,
+) -> Vec<(OsString, OsString)> {
+    // The byte-code switches too: it goes to lathe's own cache, never beside the user's
+    // sources, and without it every verdict compiles torch's modules again (seconds).
+    let inherited = caller.filter(|(k, _)| {
+        k != "TRITON_INTERPRET"
+            && k != "PYTHONDONTWRITEBYTECODE"
+            && k != "PYTHONPYCACHEPREFIX"
+            && (gpu.is_none() || k != "CUDA_VISIBLE_DEVICES")
+    });
     let mut env = process::scrubbed_env(inherited);
     let python_path = match env.iter().position(|(k, _)| k == "PYTHONPATH") {
         Some(i) => {
@@ -353,7 +377,12 @@ fn worker_env(worker_dir: &Path, device: Device, gpu: Option<&str>) -> Vec<(OsSt
     };
     env.push(("PYTHONPATH".into(), python_path));
     env.push(("PYTHONUNBUFFERED".into(), "1".into()));
-    env.push(("PYTHONDONTWRITEBYTECODE".into(), "1".into()));
+    // Byte-code of every module the judge imports (torch's thousands of them, where
+    // site-packages ship none) compiled once into lathe's cache, not again by every verdict.
+    // The runner reads it and never writes it (the judge starts it with
+    // PYTHONDONTWRITEBYTECODE, and its confinement leaves this directory read-only), so no
+    // candidate can plant byte-code that a later judge would run.
+    env.push(("PYTHONPYCACHEPREFIX".into(), pycache.as_os_str().to_owned()));
     if device == Device::Interpret {
         env.push(("TRITON_INTERPRET".into(), "1".into()));
     }
@@ -600,4 +629,39 @@ fn last_phase(progress: &Path) -> Option<String> {
     let line = text.lines().rev().find(|l| !l.trim().is_empty())?;
     let value: serde_json::Value = serde_json::from_str(line).ok()?;
     value.get("phase")?.as_str().map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn var<'a>(env: &'a [(OsString, OsString)], name: &str) -> Vec<&'a OsString> {
+        env.iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v)
+            .collect()
+    }
+
+    #[test]
+    fn the_judge_writes_byte_code_to_lathes_cache_whatever_the_caller_set() {
+        let caller = [
+            ("PYTHONDONTWRITEBYTECODE", "1"),
+            ("PYTHONPYCACHEPREFIX", "/home/user/elsewhere"),
+            ("TRITON_INTERPRET", "1"),
+            ("HOME", "/home/user"),
+        ]
+        .map(|(k, v)| (OsString::from(k), OsString::from(v)));
+        let env = worker_env(
+            caller.into_iter(),
+            Path::new("/cache/worker/abc"),
+            Path::new("/cache/pycache"),
+            Device::Cuda,
+            None,
+        );
+        assert!(var(&env, "PYTHONDONTWRITEBYTECODE").is_empty(), "{env:?}");
+        assert_eq!(var(&env, "PYTHONPYCACHEPREFIX"), ["/cache/pycache"]);
+        assert!(var(&env, "TRITON_INTERPRET").is_empty(), "{env:?}");
+        assert_eq!(var(&env, "HOME"), ["/home/user"]);
+        assert_eq!(var(&env, "PYTHONPATH"), ["/cache/worker/abc"]);
+    }
 }
