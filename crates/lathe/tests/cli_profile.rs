@@ -6,7 +6,8 @@
 //! block the prompt shows, and each way profiling can be unavailable with its exit code.
 //!
 //! Tests that run the worker need a Python with torch and triton, found as the fixture corpus
-//! finds it (`LATHE_TEST_PYTHON`; skipped without one unless `LATHE_REQUIRE_WORKER=1`).
+//! finds it (`LATHE_TEST_PYTHON`; skipped without one, unless `CI` or `LATHE_REQUIRE_WORKER` is
+//! set: then they fail).
 
 mod common;
 

@@ -4,8 +4,9 @@
 //! `tools/device/run_corpus.sh` (docs/validation/).
 //!
 //! It needs a Python with torch and triton: `LATHE_TEST_PYTHON`, else `.venv/bin/python` of the
-//! workspace. Without one the corpus is skipped with a message, unless `LATHE_REQUIRE_WORKER=1`
-//! (set by scripts/test, so CI can never skip it silently).
+//! workspace. Without one the corpus is skipped with a message, unless `CI` or
+//! `LATHE_REQUIRE_WORKER` is set (`common::worker_python`): then it fails, so CI can never skip
+//! it silently.
 
 mod common;
 
@@ -58,26 +59,6 @@ fn manifest() -> Vec<Fixture> {
     toml::from_str::<Manifest>(&text).unwrap().fixture
 }
 
-/// A Python that can run the worker, or `None` (with the reason) when there is none.
-fn python() -> Result<PathBuf, String> {
-    let candidate = match std::env::var_os("LATHE_TEST_PYTHON") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"),
-    };
-    let ok = Command::new(&candidate)
-        .args(["-c", "import torch, triton, numpy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        Ok(candidate)
-    } else {
-        Err(format!(
-            "{} cannot import torch, triton and numpy",
-            candidate.display()
-        ))
-    }
-}
-
 #[test]
 fn the_manifest_covers_every_fixture_and_enough_attacks() {
     let fixtures = manifest();
@@ -126,16 +107,8 @@ fn the_manifest_covers_every_fixture_and_enough_attacks() {
 
 #[test]
 fn every_fixture_gets_its_declared_verdict_under_the_interpreter() {
-    let python = match python() {
-        Ok(p) => p,
-        Err(why) if std::env::var_os("LATHE_REQUIRE_WORKER").is_none() => {
-            #[expect(clippy::print_stderr, reason = "a skipped corpus must be visible")]
-            {
-                eprintln!("skipping the fixture corpus: {why} (set LATHE_TEST_PYTHON)");
-            }
-            return;
-        }
-        Err(why) => panic!("LATHE_REQUIRE_WORKER is set, but {why}"),
+    let Some(python) = common::worker_python("the fixture corpus") else {
+        return;
     };
     let fixtures: Vec<Fixture> = manifest()
         .into_iter()

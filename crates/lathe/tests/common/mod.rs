@@ -77,9 +77,9 @@ impl Sandbox {
 
 /// A Python that can run the worker (it imports torch, triton and numpy): `LATHE_TEST_PYTHON`,
 /// else the workspace's `.venv/bin/python`. `None` when there is none, after saying on stderr
-/// that `test` is skipped; a panic instead when `LATHE_REQUIRE_WORKER` is set (scripts/test sets
-/// it), so that CI can never skip a worker test silently. Asked once per test binary: importing
-/// torch takes seconds.
+/// that `test` is skipped; a panic instead where the worker is required ([`worker_required`]),
+/// so that CI can never report a worker test `ok` that did not run. Asked once per test binary:
+/// importing torch takes seconds.
 pub fn worker_python(test: &str) -> Option<PathBuf> {
     static FOUND: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
     let found = FOUND.get_or_init(|| {
@@ -102,16 +102,36 @@ pub fn worker_python(test: &str) -> Option<PathBuf> {
     });
     match found {
         Ok(python) => Some(python.clone()),
-        Err(why) if std::env::var_os("LATHE_REQUIRE_WORKER").is_some() => {
-            panic!("LATHE_REQUIRE_WORKER is set, but {why}")
-        }
-        Err(why) => {
-            #[expect(clippy::print_stderr, reason = "a skipped test must be visible")]
-            {
-                eprintln!("skipping {test}: {why} (set LATHE_TEST_PYTHON)");
+        Err(why) => match worker_required() {
+            Some(because) => panic!(
+                "{test} needs the worker ({because}), but {why}\nhint: ./scripts/test installs \
+                 it into .venv; or set LATHE_TEST_PYTHON to a Python with torch and triton"
+            ),
+            None => {
+                #[expect(clippy::print_stderr, reason = "a skipped test must be visible")]
+                {
+                    eprintln!("skipping {test}: {why} (set LATHE_TEST_PYTHON)");
+                }
+                None
             }
-            None
-        }
+        },
+    }
+}
+
+/// Why a test that needs the worker must fail rather than skip without one, or `None` where it
+/// may skip (a developer's machine without torch). `LATHE_REQUIRE_WORKER` (set by
+/// scripts/test) or `CI` (set by every CI service; `false` and `0` do not count): a skipped
+/// test reports `ok`, and a CI that lost its torch would otherwise stay green.
+pub fn worker_required() -> Option<&'static str> {
+    let set = |name: &str| {
+        std::env::var(name).is_ok_and(|value| !matches!(value.trim(), "" | "0" | "false" | "no"))
+    };
+    if set("LATHE_REQUIRE_WORKER") {
+        Some("LATHE_REQUIRE_WORKER is set")
+    } else if set("CI") {
+        Some("CI is set")
+    } else {
+        None
     }
 }
 
