@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The optimization loop's CI example run end to end by the built binary (the README's first
+# The optimization loop's CI example run end to end by the built binary (the README's main-job
 # command), then its report.html opened in headless Chromium: a screenshot, and the DOM Chromium
 # rendered, which must hold the speedup plot with a point per timed attempt; then a small
 # `lathe suite eval` whose suite.html Chromium must render with both its plots. CI keeps all of
