@@ -6,6 +6,9 @@ For `eval` this process is the judge (docs/design/judge.md): it hardens itself, 
 runner that alone runs the candidate, judges, ends every process the runner left behind, and
 only then writes the result. With LATHE_NONCE_STDIN=1 it first reads a nonce from its standard
 input and puts it in the result, so the harness can tell its result from one a candidate forged.
+With LATHE_PRESTART=1 (a judge started ahead, lathe_worker::warm_judge on the Rust side) it
+hardens itself, starts its runner and imports its modules before it reads the nonce, and the
+request file is read only after the nonce came.
 
 Exit codes: 0 when a result was written (whatever the verdict), 2 for a request it cannot
 understand, 1 for a defect of the worker itself. A candidate that kills the process (a fault,
@@ -20,7 +23,7 @@ import os
 import resource
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lathe_worker.protocol import (
     BaselinesRequest,
@@ -37,13 +40,23 @@ from lathe_worker.verdicts import (
     traceback_tail,
 )
 
+if TYPE_CHECKING:
+    from lathe_worker.runner_client import RunnerClient
+
 
 def main(argv: list[str]) -> int:
     if len(argv) != 3:
         sys.stderr.write("usage: python -m lathe_worker REQUEST.json RESULT.json\n")
         return 2
     request_path, result_path = Path(argv[1]), Path(argv[2])
+    warm = None
+    if os.environ.pop("LATHE_PRESTART", None) == "1":
+        warm = _Prestarted(result_path.parent)
     nonce = _read_nonce()
+    if warm is not None and nonce is None:
+        # Started ahead for a request that never came: lathe closed our standard input.
+        warm.runner.stop()
+        return 0
 
     def write(result: dict[str, Any]) -> None:
         write_result(result_path, result if nonce is None else {**result, "nonce": nonce})
@@ -54,11 +67,12 @@ def main(argv: list[str]) -> int:
         write({"outcome": "protocol_error", "error": {"message": str(e)}})
         return 2
     _limit_resources(request)
+    runner = warm.take(request) if warm is not None else None
     if isinstance(request, EvalRequest):
         from lathe_worker.sandbox import end_descendants, harden_judge
 
-        hardening = harden_judge()
-        result = _evaluate(request, result_path.parent, hardening)
+        hardening = warm.hardening if warm is not None else harden_judge()
+        result = _evaluate(request, result_path.parent, hardening, runner)
         # No process the candidate started may outlive its verdict, or see it written.
         result["ended_processes"] = end_descendants()
         write(result)
@@ -84,7 +98,12 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _evaluate(request: EvalRequest, scratch: Path, hardening: dict[str, bool]) -> dict[str, Any]:
+def _evaluate(
+    request: EvalRequest,
+    scratch: Path,
+    hardening: dict[str, bool],
+    runner: RunnerClient | None,
+) -> dict[str, Any]:
     from lathe_worker.progress import Progress
 
     progress = Progress(request.progress_path)
@@ -93,7 +112,10 @@ def _evaluate(request: EvalRequest, scratch: Path, hardening: dict[str, bool]) -
     progress("start")
     from lathe_worker.runner_client import RunnerClient, RunnerDefect
 
-    runner = RunnerClient(request.device, scratch, request.runner_cache_dir)
+    if runner is None:
+        runner = RunnerClient(request.device, scratch, request.runner_cache_dir)
+    else:
+        runner.start(request.file_size_bytes)
     from lathe_worker.evaluate import Evaluation
     from lathe_worker.fingerprint import fingerprint
 
@@ -187,6 +209,39 @@ def _profile(request: ProfileRequest) -> dict[str, Any]:
         }
     result["phases"] = progress.finish()
     return result
+
+
+class _Prestarted:
+    """A judge started ahead of its request (LATHE_PRESTART=1, lathe_worker::warm_judge): it
+    hardened itself, imported its modules and started its runner, which waits to touch CUDA."""
+
+    def __init__(self, scratch: Path) -> None:
+        from lathe_worker.sandbox import harden_judge
+
+        # Before the runner exists: it must be this process's child under the subreaper.
+        self.hardening = harden_judge()
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        from lathe_worker.runner_client import RunnerClient
+
+        self.device = os.environ.pop("LATHE_PRESTART_DEVICE", "cuda")
+        cache = os.environ.pop("LATHE_PRESTART_RUNNER_CACHE", None)
+        self.cache = Path(cache) if cache else None
+        self.runner = RunnerClient(self.device, scratch, self.cache, wait=True)
+        # What an evaluation imports, while lathe is still busy with the one before.
+        import lathe_worker.evaluate
+        import lathe_worker.fingerprint  # noqa: F401
+
+    def take(self, request: Any) -> RunnerClient | None:
+        """The waiting runner, for an evaluation it was started for; otherwise it is ended
+        and the request is served as if nothing had been started."""
+        if (
+            isinstance(request, EvalRequest)
+            and request.device == self.device
+            and request.runner_cache_dir == self.cache
+        ):
+            return self.runner
+        self.runner.stop()
+        return None
 
 
 def _read_nonce() -> str | None:

@@ -274,6 +274,8 @@ def main() -> int:
     from lathe_worker.channel import Channel
 
     channel = Channel(read_fd, write_fd)
+    if os.environ.pop("LATHE_RUNNER_WAIT", None) == "1":
+        _wait_for_start(channel)
     started = time.perf_counter()
     runner = Runner(channel, os.environ.get("LATHE_RUNNER_DEVICE", "cuda"))
     confinement = landlock.confine(_writable())
@@ -284,6 +286,23 @@ def main() -> int:
         {"ready": True, "pid": os.getpid(), "isolation": confinement.as_json(), "startup": startup}
     )
     return runner.serve()
+
+
+def _wait_for_start(channel: Any) -> None:
+    """A runner started ahead of its evaluation (with a pre-started judge): imports done, it
+    waits for the judge's `start` before anything touches CUDA, so that it adds nothing to the
+    GPU another evaluation may be timing. Any other command, or the judge gone, ends it."""
+    import torch  # noqa: F401
+
+    from lathe_worker import exports, integrity, launches, timing  # noqa: F401
+    from lathe_worker.channel import ChannelBroken
+
+    try:
+        frame = channel.receive()
+    except ChannelBroken:
+        sys.exit(0)
+    if frame.header.get("op") != "start":
+        sys.exit(0)
 
 
 if __name__ == "__main__":

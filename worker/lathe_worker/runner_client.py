@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -39,7 +40,11 @@ class RunnerDefect(Exception):
 
 
 class RunnerClient:
-    def __init__(self, device: str, scratch: Path, cache_root: Path | None) -> None:
+    def __init__(
+        self, device: str, scratch: Path, cache_root: Path | None, wait: bool = False
+    ) -> None:
+        """Starts the runner. With `wait` (a judge started ahead of its request) the runner
+        imports what it needs and then waits for `start` before it touches CUDA."""
         runner_dir = scratch / "runner"
         runner_dir.mkdir(parents=True, exist_ok=True)
         caches = (cache_root or runner_dir / "cache").absolute()
@@ -63,6 +68,10 @@ class RunnerClient:
             # Its confinement makes the directory read-only to it as well.
             "PYTHONDONTWRITEBYTECODE": "1",
         }
+        if wait:
+            env["LATHE_RUNNER_WAIT"] = "1"
+        self.device = device
+        self.cache_root = cache_root
         for path in (triton_home / "cache", caches / "torch_extensions", caches / "nv"):
             path.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
@@ -79,6 +88,15 @@ class RunnerClient:
         self.isolation: dict[str, Any] = {}
         self.startup: dict[str, Any] = {}
         self.phase = "load"
+
+    def start(self, file_size_bytes: int | None) -> None:
+        """Lets a runner started with `wait` go on (CUDA, guards, confinement), under the
+        request's file-size limit, which it could not inherit: it was started before the
+        request existed."""
+        if file_size_bytes:
+            limit = (file_size_bytes, file_size_bytes)
+            resource.prlimit(self.process.pid, resource.RLIMIT_FSIZE, limit)
+        self.send({"op": "start"}, "load")
 
     def wait_ready(self) -> dict[str, Any]:
         """The runner's first message: it is confined and ready. Its isolation facts."""

@@ -26,7 +26,7 @@ from lathe_worker.correctness import Expected
 from lathe_worker.exports import dtype_name
 from lathe_worker.speed_of_light import bound
 from lathe_worker.timing import CallTimer, summarize
-from lathe_worker.timing_check import Calibration, CheckLimits, cross_check
+from lathe_worker.timing_check import Calibration, CheckLimits, cross_check, judges_times
 from lathe_worker.verdicts import VerdictReached, rejected
 
 CALIBRATION_WARMUP = 2
@@ -147,6 +147,8 @@ class TimedCalls:
         assert self.calibration is not None
         check = cross_check(self.calibration, spans, candidate, self.limits)
         check |= {"calls": self.total, "judged_calls": self.verified}
+        if "disagreed" in check:
+            candidate = judges_times(self.calibration, spans)
         return eager, candidate, check
 
     # GPU timing ----------------------------------------------------------------------------

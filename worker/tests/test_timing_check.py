@@ -2,7 +2,7 @@
 
 import pytest
 
-from lathe_worker.timing_check import Calibration, CheckLimits, cross_check
+from lathe_worker.timing_check import Calibration, CheckLimits, cross_check, judges_times
 from lathe_worker.verdicts import VerdictReached
 
 # Honest calibration on a GPU: about 0.3 ms of messages, input making and export per call.
@@ -42,3 +42,22 @@ def test_the_allowance_grows_with_the_call_and_the_calibrations_noise():
     noisy = Calibration((0.2, 0.3, 0.4, 0.5) * 3)
     assert limits.allowed_excess_ms(quiet, 10.0) == pytest.approx(0.1 + 0.5)
     assert limits.allowed_excess_ms(noisy, 10.0) > limits.allowed_excess_ms(quiet, 10.0)
+
+
+def test_on_the_cpu_a_disagreement_never_refuses_and_the_judges_clock_stands_in():
+    # A busy 2-core machine: 10 ms of each interpreted call went unreported, where lathe's own
+    # overhead was 1.1 ms before the candidate loaded (seen in CI on an honest kernel).
+    calibration = Calibration((1.1,) * 10)
+    reported = [8.5] * 5
+    spans = [18.5] * 5
+    evidence = cross_check(calibration, spans, reported, CheckLimits.cpu())
+    assert "went unreported" in evidence["disagreed"]
+    assert judges_times(calibration, spans) == pytest.approx([17.4] * 5)
+    # The same numbers on a GPU refuse the kernel.
+    with pytest.raises(VerdictReached):
+        cross_check(calibration, spans, reported, CheckLimits.gpu())
+
+
+def test_on_the_cpu_a_time_longer_than_the_whole_call_still_refuses():
+    with pytest.raises(VerdictReached):
+        cross_check(CALIBRATION, [1.0, 1.0], [0.5, 2.0], CheckLimits.cpu())

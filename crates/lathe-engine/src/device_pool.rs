@@ -153,6 +153,7 @@ mod tests {
             memory_limit: None,
             tail_bytes: 100,
             gpu: None,
+            prestart: false,
         };
         let pool = DevicePool::new(vec![DeviceSlot::gpu("3")]);
         assert_eq!(pool.lease().worker(&worker).gpu.as_deref(), Some("3"));

@@ -29,6 +29,7 @@ use crate::protocol::{
     PROTOCOL_VERSION, Phase, ProbeFacts, ProbeRequest, ProfileRequest, ProfiledRegion,
     WorkerResult,
 };
+use crate::warm_judge;
 
 /// How worker processes are run: settings of the command that starts them.
 #[derive(Debug, Clone)]
@@ -46,6 +47,11 @@ pub struct WorkerConfig {
     /// The one GPU the worker may see (`CUDA_VISIBLE_DEVICES`: an index or a UUID), when a pool
     /// of GPUs hands this worker one; `None` leaves the caller's visibility as it is.
     pub gpu: Option<String>,
+    /// Keep the next evaluation's judge started ahead, on the calling thread: while one
+    /// evaluation runs, the next judge and its runner import torch (no CUDA until their
+    /// request comes), so a suite's verdicts do not each wait for Python to start
+    /// (`warm_judge.rs`). Off for a single `lathe eval`, where nothing follows.
+    pub prestart: bool,
 }
 
 impl WorkerConfig {
@@ -138,9 +144,6 @@ pub fn evaluate_watched(
     mut request: EvalRequest,
     phases: Option<Sender<String>>,
 ) -> Result<Finished<EvalOutcome>, DriverError> {
-    let scratch = scratch_dir(config)?;
-    let progress = scratch.path().join("progress.jsonl");
-    request.progress_path = Some(progress.clone());
     if request.timing.cache_dir.is_none() {
         request.timing.cache_dir = Some(config.baselines_dir());
     }
@@ -148,13 +151,33 @@ pub fn evaluate_watched(
         request.runner.cache_dir = Some(config.cache_dir.join("runner"));
     }
     let device = request.device;
+    let runner_cache = request.runner.cache_dir.clone();
+    let warm = if config.prestart {
+        let taken = warm_judge::take(config, device, runner_cache.as_deref());
+        // The next one starts now, so that its imports overlap this evaluation.
+        warm_judge::prepare_next(config, device, runner_cache.as_deref(), |scratch| {
+            prestarted_judge(config, scratch, device, runner_cache.as_deref())
+        });
+        taken
+    } else {
+        None
+    };
+    let (scratch, started) = match warm {
+        Some(warm) => (warm.scratch, Some(warm.started)),
+        None => (scratch_dir(config)?, None),
+    };
+    let progress = scratch.path().join("progress.jsonl");
+    request.progress_path = Some(progress.clone());
     let nonce = fresh_nonce().map_err(DriverError::Scratch)?;
     let running = AtomicBool::new(true);
     let (end, result, stdout, stderr, wall) = std::thread::scope(|scope| {
         if let Some(phases) = phases {
             scope.spawn(|| watch_phases(&progress, &running, phases));
         }
-        let ran = run_worker(config, scratch.path(), device, &request, None, Some(&nonce));
+        let ran = match started {
+            Some(started) => finish_prestarted(config, scratch.path(), &request, started, &nonce),
+            None => run_worker(config, scratch.path(), device, &request, None, Some(&nonce)),
+        };
         running.store(false, Ordering::Relaxed);
         ran
     })?;
@@ -271,20 +294,76 @@ fn run_worker(
     launcher: Option<&Launcher>,
     nonce: Option<&str>,
 ) -> Result<RawRun, DriverError> {
+    let result_path = write_request(scratch, request)?;
+    let mut spec = worker_spec(config, scratch, device, launcher)?;
+    if let Some(nonce) = nonce {
+        // On standard input, never in the arguments or the environment: both can be read
+        // through /proc by other processes of the user.
+        spec.stdin = Some(format!("{nonce}\n").into_bytes());
+        spec.env.push(("LATHE_NONCE_STDIN".into(), "1".into()));
+    }
+    let ran = process::run(&spec)?;
+    finish_raw(config, &result_path, ran)
+}
+
+/// A judge started ahead of its request (`warm_judge.rs`): hardened, its modules imported,
+/// its runner started and waiting to initialise CUDA; it reads the nonce on standard input
+/// once its request file is written.
+fn prestarted_judge(
+    config: &WorkerConfig,
+    scratch: &Path,
+    device: Device,
+    runner_cache: Option<&Path>,
+) -> Result<process::Started, DriverError> {
+    let mut spec = worker_spec(config, scratch, device, None)?;
+    spec.stdin = Some(Vec::new());
+    spec.env.push(("LATHE_NONCE_STDIN".into(), "1".into()));
+    spec.env.push(("LATHE_PRESTART".into(), "1".into()));
+    spec.env
+        .push(("LATHE_PRESTART_DEVICE".into(), device.as_str().into()));
+    if let Some(cache) = runner_cache {
+        let cache = cache.as_os_str().to_owned();
+        spec.env.push(("LATHE_PRESTART_RUNNER_CACHE".into(), cache));
+    }
+    Ok(process::start(&spec)?)
+}
+
+fn finish_prestarted(
+    config: &WorkerConfig,
+    scratch: &Path,
+    request: &EvalRequest,
+    started: process::Started,
+    nonce: &str,
+) -> Result<RawRun, DriverError> {
+    let result_path = write_request(scratch, request)?;
+    let ran = started.finish(format!("{nonce}\n").as_bytes())?;
+    finish_raw(config, &result_path, ran)
+}
+
+/// Writes the request into the scratch directory; the path the result will be written to.
+fn write_request(scratch: &Path, request: &impl Serialize) -> Result<PathBuf, DriverError> {
+    let text = serde_json::to_string_pretty(request).unwrap_or_else(|e| unreachable!("{e}"));
+    std::fs::write(scratch.join(REQUEST_FILE), text).map_err(DriverError::Scratch)?;
+    Ok(scratch.join(RESULT_FILE))
+}
+
+/// The worker's command in `scratch` (`python -m lathe_worker REQUEST RESULT`, under the
+/// launcher when given), with its environment and the configured limits.
+fn worker_spec(
+    config: &WorkerConfig,
+    scratch: &Path,
+    device: Device,
+    launcher: Option<&Launcher>,
+) -> Result<ProcessSpec, DriverError> {
     let worker_dir = install_worker(&config.cache_dir).map_err(|source| DriverError::Install {
         path: config.cache_dir.clone(),
         source,
     })?;
-    let request_path = scratch.join("request.json");
-    let result_path = scratch.join("result.json");
-    let text = serde_json::to_string_pretty(request).unwrap_or_else(|e| unreachable!("{e}"));
-    std::fs::write(&request_path, text).map_err(DriverError::Scratch)?;
-
     let worker_args: Vec<OsString> = vec![
         "-m".into(),
         "lathe_worker".into(),
-        request_path.into_os_string(),
-        result_path.clone().into_os_string(),
+        scratch.join(REQUEST_FILE).into_os_string(),
+        scratch.join(RESULT_FILE).into_os_string(),
     ];
     let mut spec = match launcher {
         None => {
@@ -307,23 +386,27 @@ fn run_worker(
         device,
         config.gpu.as_deref(),
     );
-    if let Some(nonce) = nonce {
-        // On standard input, never in the arguments or the environment: both can be read
-        // through /proc by other processes of the user.
-        spec.stdin = Some(format!("{nonce}\n").into_bytes());
-        spec.env.push(("LATHE_NONCE_STDIN".into(), "1".into()));
-    }
     spec.wall_limit = config.wall_limit;
     spec.grace = config.grace;
     spec.memory_limit = config.memory_limit;
     spec.tail_bytes = config.tail_bytes;
-    let ran = process::run(&spec)?;
-    let result = read_result(&result_path, &ran.stderr)?;
+    Ok(spec)
+}
+
+fn finish_raw(
+    config: &WorkerConfig,
+    result_path: &Path,
+    ran: process::ProcessOutcome,
+) -> Result<RawRun, DriverError> {
+    let result = read_result(result_path, &ran.stderr)?;
     if result.is_none() {
         check_interpreter(&config.python, &ran.end, &ran.stderr)?;
     }
     Ok((ran.end, result, ran.stdout, ran.stderr, ran.wall))
 }
+
+const REQUEST_FILE: &str = "request.json";
+const RESULT_FILE: &str = "result.json";
 
 /// Measures a problem's eager and torch.compile baselines (no candidate runs). A problem the
 /// worker cannot use, or a machine that cannot time, comes back as `Err` with that outcome.
@@ -392,7 +475,7 @@ fn worker_env(
     env
 }
 
-fn scratch_dir(config: &WorkerConfig) -> Result<tempfile::TempDir, DriverError> {
+pub(crate) fn scratch_dir(config: &WorkerConfig) -> Result<tempfile::TempDir, DriverError> {
     let root = config
         .scratch_root
         .clone()

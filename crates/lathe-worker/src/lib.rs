@@ -6,3 +6,4 @@ pub mod driver;
 pub mod embedded;
 pub mod process;
 pub mod protocol;
+pub mod warm_judge;

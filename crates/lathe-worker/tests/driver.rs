@@ -65,6 +65,7 @@ fn config(dir: &Path, python: PathBuf, limit: Duration) -> WorkerConfig {
         memory_limit: None,
         tail_bytes: 4096,
         gpu: None,
+        prestart: false,
     }
 }
 

@@ -96,5 +96,5 @@ pub use env::{SECRET_NAMES, SECRET_PREFIXES, SECRET_SUFFIXES, is_secret_name, sc
 pub use error::SpawnError;
 pub use live::{StopSignal, stop_all};
 pub use outcome::{ProcessEnd, ProcessOutcome, signal_name};
-pub use run::run;
+pub use run::{Started, run, start};
 pub use spec::ProcessSpec;

@@ -3,7 +3,7 @@
 use std::io;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{ChildStdin, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -44,14 +44,20 @@ pub fn run(spec: &ProcessSpec) -> Result<ProcessOutcome, SpawnError> {
     if live::stopping() {
         live::park_forever();
     }
-    let result = run_to_end(spec);
+    let result = start(spec).and_then(|started| started.run_to_end(&[]));
     if live::stopping() {
         live::park_forever();
     }
     result
 }
 
-fn run_to_end(spec: &ProcessSpec) -> Result<ProcessOutcome, SpawnError> {
+/// Starts `spec`'s program ahead of its work: spawned in its own group (among the live ones a
+/// stop reaches), its output drained, its standard input held open when `spec.stdin` is `Some`.
+/// [`Started::finish`] hands it the rest of its input and runs it to its end under the spec's
+/// limits; the wall-clock limit counts from then, so the time a pre-started process spends
+/// getting ready (a judge importing torch) is not charged to its work. Dropping a `Started`
+/// kills its group and reaps it.
+pub fn start(spec: &ProcessSpec) -> Result<Started, SpawnError> {
     let program = resolve::program(spec)?;
     let mut command = Command::new(&program);
     command
@@ -69,7 +75,7 @@ fn run_to_end(spec: &ProcessSpec) -> Result<ProcessOutcome, SpawnError> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
 
-    let start = Instant::now();
+    let spawned = Instant::now();
     let child = command
         .spawn()
         .map_err(|source| spawn_error(&program, source))?;
@@ -88,39 +94,104 @@ fn run_to_end(spec: &ProcessSpec) -> Result<ProcessOutcome, SpawnError> {
     };
     let stdout = Drain::start("lathe-stdout", stdout, spec.tail_bytes).map_err(io_error)?;
     let stderr = Drain::start("lathe-stderr", stderr, spec.tail_bytes).map_err(io_error)?;
-    let feeder = match (stdin, &spec.stdin) {
-        (Some(pipe), Some(bytes)) => Some(feed(pipe, bytes.clone()).map_err(io_error)?),
-        _ => None,
-    };
-
-    let lost = |source| SpawnError::Lost {
-        program: spec.program.clone(),
-        source,
-    };
-    let ended_by_us = supervise(&child, spec, start).map_err(lost)?;
-    child.wait_exited().map_err(lost)?;
-    let wall = start.elapsed();
-    // The child is a zombie, still holding the group id: kill what is left of its group (a
-    // leaked grandchild must not outlive the evaluation), then reap.
-    let group = child.group();
-    group.signal(Signal::KILL);
-    let (status, live) = child.reap().map_err(lost)?;
-
-    let deadline = Instant::now() + SETTLE;
-    group.wait_until_empty(deadline);
-    // The group is gone (or out of reach): a stop no longer needs to wait for it.
-    drop(live);
-    let stdout = stdout.finish(deadline);
-    let stderr = stderr.finish(deadline);
-    if let Some(feeder) = feeder {
-        feeder.wait_until(deadline);
-    }
-    Ok(ProcessOutcome {
-        end: ended_by_us.unwrap_or_else(|| ProcessEnd::from_status(status)),
-        wall,
+    Ok(Started {
+        spec: spec.clone(),
+        child,
         stdout,
         stderr,
+        stdin,
+        spawned,
     })
+}
+
+/// A process [`start`]ed and not yet finished.
+#[derive(Debug)]
+pub struct Started {
+    spec: ProcessSpec,
+    child: Supervised,
+    stdout: Drain,
+    stderr: Drain,
+    stdin: Option<ChildStdin>,
+    spawned: Instant,
+}
+
+impl Started {
+    /// Whether the process has already ended (a pre-started one that died while it waited is
+    /// no use: its end says nothing about the work it was meant for).
+    pub fn has_exited(&self) -> bool {
+        self.child.has_exited().unwrap_or(true)
+    }
+
+    /// How long ago it was spawned.
+    pub fn age(&self) -> Duration {
+        self.spawned.elapsed()
+    }
+
+    /// Writes `spec.stdin` and then `stdin` to the process's standard input (then closes it),
+    /// and runs it to its end as [`run`] does, the wall-clock limit counting from now.
+    pub fn finish(self, stdin: &[u8]) -> Result<ProcessOutcome, SpawnError> {
+        if live::stopping() {
+            live::park_forever();
+        }
+        let result = self.run_to_end(stdin);
+        if live::stopping() {
+            live::park_forever();
+        }
+        result
+    }
+
+    fn run_to_end(self, late_stdin: &[u8]) -> Result<ProcessOutcome, SpawnError> {
+        let Self {
+            spec,
+            child,
+            stdout,
+            stderr,
+            stdin,
+            spawned: _,
+        } = self;
+        let start = Instant::now();
+        let io_error = |source| SpawnError::Io {
+            program: spec.program.clone(),
+            source,
+        };
+        let feeder = match (stdin, &spec.stdin) {
+            (Some(pipe), Some(bytes)) => {
+                let mut all = bytes.clone();
+                all.extend_from_slice(late_stdin);
+                Some(feed(pipe, all).map_err(io_error)?)
+            }
+            _ => None,
+        };
+
+        let lost = |source| SpawnError::Lost {
+            program: spec.program.clone(),
+            source,
+        };
+        let ended_by_us = supervise(&child, &spec, start).map_err(lost)?;
+        child.wait_exited().map_err(lost)?;
+        let wall = start.elapsed();
+        // The child is a zombie, still holding the group id: kill what is left of its group (a
+        // leaked grandchild must not outlive the evaluation), then reap.
+        let group = child.group();
+        group.signal(Signal::KILL);
+        let (status, live) = child.reap().map_err(lost)?;
+
+        let deadline = Instant::now() + SETTLE;
+        group.wait_until_empty(deadline);
+        // The group is gone (or out of reach): a stop no longer needs to wait for it.
+        drop(live);
+        let stdout = stdout.finish(deadline);
+        let stderr = stderr.finish(deadline);
+        if let Some(feeder) = feeder {
+            feeder.wait_until(deadline);
+        }
+        Ok(ProcessOutcome {
+            end: ended_by_us.unwrap_or_else(|| ProcessEnd::from_status(status)),
+            wall,
+            stdout,
+            stderr,
+        })
+    }
 }
 
 /// Watches the child until it exits or a limit ends it. `None`: it exited on its own (its end

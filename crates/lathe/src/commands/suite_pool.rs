@@ -1,6 +1,7 @@
 //! Tasks shared out over a pool of slots (GPUs, or interpreter jobs): a thread per slot takes
 //! the next task until none is left, each with its own worker settings (its GPU alone in
-//! `CUDA_VISIBLE_DEVICES`), so one GPU never runs two of them at once.
+//! `CUDA_VISIBLE_DEVICES`), so one GPU never runs two of them at once. Each slot keeps the next
+//! evaluation's judge started ahead (lathe_worker::warm_judge).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,12 +27,14 @@ pub fn run_pool<T: Send>(
         for slot in slots {
             let mut worker = settings.eval.worker_config();
             worker.gpu.clone_from(slot);
+            // Each evaluation on this slot starts the next one's judge (warm_judge.rs).
+            worker.prestart = count > 1;
             let (results, fatal, next, work) = (&results, &fatal, &next, &work);
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     if i >= count || lock(fatal).is_some() {
-                        return;
+                        break;
                     }
                     match work(i, &worker) {
                         Ok(result) => lock(results)[i] = Some(result),
@@ -40,6 +43,8 @@ pub fn run_pool<T: Send>(
                         }
                     }
                 }
+                // The judge started for a task that never came.
+                lathe_worker::warm_judge::release();
             });
         }
     });
