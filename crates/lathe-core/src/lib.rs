@@ -4,6 +4,7 @@
 //! under `prompts/`, embedded at build time and parsed on first use. Every later step of the flow
 //! (prompts, engine, tuner) reads them through these types.
 
+mod attempt_key;
 mod backend;
 mod category;
 mod compute_capability;
@@ -21,6 +22,7 @@ mod triton_api;
 mod verdict;
 mod verdict_kind;
 
+pub use attempt_key::{AttemptKey, AttemptKeyError, AttemptOrigin, RepairStep};
 pub use backend::Backend;
 pub use category::{Category, UnknownCategory};
 pub use compute_capability::ComputeCapability;

@@ -15,13 +15,13 @@ use lathe_store::{
 use crate::engine::{Engine, Halt};
 use crate::judge::{findings_json, judge};
 use crate::{EngineError, Event};
-use lathe_core::Speed;
+use lathe_core::{AttemptKey, Speed};
 
 /// An attempt whose model call is done (made now, or committed before a resume).
 pub(crate) struct Called {
     pub id: AttemptId,
     pub seq: u32,
-    pub key: String,
+    pub key: AttemptKey,
     pub sample: u32,
     pub call: ModelCall,
 }
@@ -31,7 +31,7 @@ pub(crate) struct Called {
 struct Pending {
     id: AttemptId,
     seq: u32,
-    key: String,
+    key: AttemptKey,
     sample: u32,
     prompt: String,
 }
@@ -40,7 +40,7 @@ struct Pending {
 #[derive(Debug, Clone)]
 pub(crate) struct Tried {
     pub id: AttemptId,
-    pub key: String,
+    pub key: AttemptKey,
     pub sample: u32,
     pub code: Option<String>,
     pub path: Option<PathBuf>,
@@ -111,7 +111,7 @@ impl Engine<'_> {
         Ok((done, None))
     }
 
-    fn answered(&self, key: &str) -> bool {
+    fn answered(&self, key: &AttemptKey) -> bool {
         self.known.get(key).is_some_and(|r| r.call.is_some())
     }
 
@@ -249,18 +249,18 @@ impl Engine<'_> {
         })
     }
 
-    /// Asks for the plan's number of samples of `prompt` (keys `{prefix}{n}`) and takes each
+    /// Asks for the plan's number of samples of `prompt` (keys `key(n)`) and takes each
     /// through extraction and judging; with the budget that stopped the batch, if one did.
     pub(crate) fn sample(
         &mut self,
-        prefix: &str,
+        key: impl Fn(u32) -> AttemptKey,
         stage: &str,
         parent: Option<AttemptId>,
         prompt: &str,
     ) -> Result<(Vec<Tried>, Option<Halt>), Halt> {
         let samples = (0..self.plan.samples.max(1))
             .map(|sample| NewAttempt {
-                key: format!("{prefix}{sample}"),
+                key: key(sample),
                 stage: stage.to_owned(),
                 round: 0,
                 sample,
@@ -282,7 +282,7 @@ impl Engine<'_> {
     pub(crate) fn judge_now(
         &mut self,
         attempt: Option<AttemptId>,
-        key: &str,
+        key: &AttemptKey,
         source: &str,
         path: &Path,
     ) -> Result<Evaluation, EngineError> {
@@ -307,7 +307,7 @@ impl Engine<'_> {
             path,
             &mut |phase| {
                 emit(&Event::Judging {
-                    key: key.to_owned(),
+                    key: key.clone(),
                     phase: phase.to_owned(),
                 });
             },
@@ -398,14 +398,14 @@ enum Message {
     Done(usize, Result<Reply, LlmError>, f64),
 }
 
-fn show_llm_event(emit: &mut dyn FnMut(&Event), key: &str, event: lathe_llm::Event) {
+fn show_llm_event(emit: &mut dyn FnMut(&Event), key: &AttemptKey, event: lathe_llm::Event) {
     match event {
         lathe_llm::Event::Progress {
             answer_chars,
             reasoning_chars,
             output_tokens,
         } => emit(&Event::Tokens {
-            key: key.to_owned(),
+            key: key.clone(),
             answer_chars,
             reasoning_chars,
             output_tokens,
@@ -415,7 +415,7 @@ fn show_llm_event(emit: &mut dyn FnMut(&Event), key: &str, event: lathe_llm::Eve
             wait_seconds,
             reason,
         } => emit(&Event::Retrying {
-            key: key.to_owned(),
+            key: key.clone(),
             attempt,
             wait_seconds,
             reason,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use lathe_core::{GpuSpec, StageLibrary, TritonApi};
+use lathe_core::{AttemptKey, GpuSpec, StageLibrary, TritonApi};
 use lathe_prompt::{Prompts, TritonFacts};
 use lathe_store::{
     AttemptId, AttemptRecord, Budget, NewRun, RunId, RunStatus, StageRecord, StartingKernel, Store,
@@ -220,7 +220,7 @@ pub(crate) struct Engine<'a> {
     pub gpu: GpuSpec,
     pub triton: TritonFacts,
     /// What the store held for each key when this process started.
-    pub known: HashMap<String, AttemptRecord>,
+    pub known: HashMap<AttemptKey, AttemptRecord>,
     pub known_stages: HashMap<String, StageRecord>,
     pub spent: Spent,
     pub clock: Instant,

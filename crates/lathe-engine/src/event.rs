@@ -1,6 +1,7 @@
 //! What the loop tells whoever follows it: one [`Event`] per step, as it happens. The command
 //! prints them for people, or as JSON lines (`--json`) for programs; the engine never prints.
 
+use lathe_core::AttemptKey;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -42,42 +43,42 @@ pub enum Event {
     },
     /// A model call starts (`reused`: its reply was committed before a resume, no call made).
     Calling {
-        key: String,
+        key: AttemptKey,
         reused: bool,
     },
     /// A streaming call's progress.
     Tokens {
-        key: String,
+        key: AttemptKey,
         answer_chars: usize,
         reasoning_chars: usize,
         output_tokens: Option<u64>,
     },
     Retrying {
-        key: String,
+        key: AttemptKey,
         attempt: u32,
         wait_seconds: f64,
         reason: String,
     },
     Replied {
-        key: String,
+        key: AttemptKey,
         seconds: f64,
         output_tokens: u64,
         error: Option<String>,
     },
     /// The worker's phase for a candidate: `checking` (static), `evaluating`.
     Judging {
-        key: String,
+        key: AttemptKey,
         phase: String,
     },
     Judged {
-        key: String,
+        key: AttemptKey,
         verdict: String,
         summary: String,
         reused: bool,
     },
     /// A candidate became the best.
     Kept {
-        key: String,
+        key: AttemptKey,
         ms: f64,
         /// Over the starting kernel (or the first kernel).
         speedup_vs_start: Option<f64>,
@@ -87,7 +88,7 @@ pub enum Event {
     /// The stage's fastest correct candidate did not beat the best by enough.
     NotKept {
         stage: String,
-        key: Option<String>,
+        key: Option<AttemptKey>,
         reason: String,
     },
     StageFinished {

@@ -5,6 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use lathe_core::AttemptKey;
 use lathe_report::{RunData, numbers};
 use lathe_store::{RunId, Store};
 
@@ -29,16 +30,16 @@ impl RunFiles {
     }
 
     /// `attempts/007-grid_and_parallel-s2-repair1-kernel.py`: the loop's order, then its key.
-    pub fn attempt(&self, seq: u32, key: &str, what: &str) -> PathBuf {
+    pub fn attempt(&self, seq: u32, key: &AttemptKey, what: &str) -> PathBuf {
         self.dir
             .join("attempts")
-            .join(format!("{seq:03}-{}-{what}", slug(key)))
+            .join(format!("{seq:03}-{}-{what}", key.slug()))
     }
 
     pub fn write_attempt(
         &self,
         seq: u32,
-        key: &str,
+        key: &AttemptKey,
         what: &str,
         text: &str,
     ) -> Result<PathBuf, EngineError> {
@@ -111,49 +112,28 @@ fn write_atomic(path: &Path, text: &str) -> Result<(), EngineError> {
     fs::rename(&tmp, path).map_err(EngineError::io(path))
 }
 
-/// A key as part of a file name: `stage:memory_access/s2/repair1` → `memory_access-s2-repair1`.
-fn slug(key: &str) -> String {
-    key.strip_prefix("stage:")
-        .unwrap_or(key)
-        .chars()
-        .map(|c| match c {
-            '/' => '-',
-            c if c.is_ascii_alphanumeric() || c == '_' || c == '-' => c,
-            _ => '_',
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{RunFiles, slug};
+    use lathe_core::AttemptKey;
+
+    use super::RunFiles;
 
     #[test]
     fn a_saved_kernel_ends_with_a_line_ending_and_other_files_are_kept_as_they_are() {
         let dir = tempfile::tempdir().unwrap();
         let files = RunFiles::create(dir.path()).unwrap();
         let kernel = files
-            .write_attempt(3, "stage:x/s0", "kernel.py", "import torch")
+            .write_attempt(3, &AttemptKey::stage("x", 0), "kernel.py", "import torch")
             .unwrap();
         assert_eq!(std::fs::read_to_string(kernel).unwrap(), "import torch\n");
         let ended = files
-            .write_attempt(4, "stage:x/s1", "kernel.py", "x = 1\n")
+            .write_attempt(4, &AttemptKey::stage("x", 1), "kernel.py", "x = 1\n")
             .unwrap();
         assert_eq!(std::fs::read_to_string(ended).unwrap(), "x = 1\n");
         // A reply is the model's text byte for byte.
         let reply = files
-            .write_attempt(3, "stage:x/s0", "reply.md", "no newline")
+            .write_attempt(3, &AttemptKey::stage("x", 0), "reply.md", "no newline")
             .unwrap();
         assert_eq!(std::fs::read_to_string(reply).unwrap(), "no newline");
-    }
-
-    #[test]
-    fn keys_become_file_names_without_separators() {
-        assert_eq!(
-            slug("stage:memory_access/s2/repair1"),
-            "memory_access-s2-repair1"
-        );
-        assert_eq!(slug("seed/s0/repair1/analyst"), "seed-s0-repair1-analyst");
-        assert_eq!(slug("start/../x"), "start-__-x");
     }
 }

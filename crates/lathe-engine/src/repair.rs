@@ -2,7 +2,7 @@
 //! then the repair prompt gets the error, the diagnosis and every earlier failed attempt at the
 //! same kernel, for at most the plan's number of rounds.
 
-use lathe_core::Verdict;
+use lathe_core::{AttemptKey, Verdict};
 use lathe_llm::extract_json;
 use lathe_prompt::{Diagnosis, ErrorLog, FailedAttempt, FailureRequest};
 use lathe_store::{AttemptId, Evaluation, NewAttempt};
@@ -14,7 +14,7 @@ use crate::judge::failure_text;
 /// The kernel to repair and where it sits in the loop.
 pub(crate) struct Broken {
     /// Its key: the repairs' keys extend it (`stage:tuning/s1/repair1`).
-    pub key: String,
+    pub key: AttemptKey,
     /// Its attempt; `None` for a starting kernel given by the user.
     pub attempt: Option<AttemptId>,
     pub sample: u32,
@@ -47,8 +47,7 @@ impl Engine<'_> {
         let (mut code, mut verdict, mut parent) =
             (broken.code, broken.evaluation.verdict, broken.attempt);
         for round in 1..=rounds {
-            let key = format!("{}/repair{round}", broken.key);
-            let attempt = |key: String, stage: &str, prompt: String| NewAttempt {
+            let attempt = |key: AttemptKey, stage: &str, prompt: String| NewAttempt {
                 key,
                 stage: stage.to_owned(),
                 round,
@@ -58,7 +57,7 @@ impl Engine<'_> {
             };
             let analyst_prompt = self.failure_prompt(&code, &verdict, &history, Ask::Analyst)?;
             let (called, stop) = self.call_batch(vec![attempt(
-                format!("{key}/analyst"),
+                broken.key.analyst(round),
                 "analyst",
                 analyst_prompt,
             )])?;
@@ -72,7 +71,11 @@ impl Engine<'_> {
                 .and_then(|value| serde_json::from_value(value).ok());
             let repair_prompt =
                 self.failure_prompt(&code, &verdict, &history, Ask::Repair(diagnosis.as_ref()))?;
-            let (called, stop) = self.call_batch(vec![attempt(key, "repair", repair_prompt)])?;
+            let (called, stop) = self.call_batch(vec![attempt(
+                broken.key.repair(round),
+                "repair",
+                repair_prompt,
+            )])?;
             let mut fixed = false;
             for c in called {
                 let tried = self.conclude(c)?;

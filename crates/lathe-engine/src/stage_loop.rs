@@ -12,10 +12,10 @@ use lathe_prompt::OptimizeRequest;
 use lathe_store::{StageRecord, StageStatus};
 
 use crate::attempts::{Tried, fastest};
-use crate::engine::{Best, Engine, Halt, TUNE_STAGE};
+use crate::engine::{Best, Engine, Halt};
 use crate::repair::Broken;
 use crate::{EngineError, Event};
-use lathe_core::beats;
+use lathe_core::{AttemptKey, beats};
 
 impl Engine<'_> {
     pub(crate) fn stage(&mut self, index: usize, total: usize, stage: &Stage) -> Result<(), Halt> {
@@ -38,16 +38,13 @@ impl Engine<'_> {
             return Ok(());
         }
         // Every sample of a stage gets the same prompt: one on record is the stage's prompt.
-        let sample_prefix = format!("stage:{id}/s");
         let stored_prompt = self
             .known
             .values()
-            .filter(|a| a.stage == id && a.key.starts_with(&sample_prefix))
+            .filter(|a| a.stage == id && a.key.is_sample_of(&id))
             .min_by_key(|a| a.seq)
             .map(|a| a.prompt.clone());
-        let tune_prefix = format!("{TUNE_STAGE}:{id}/");
-        let began =
-            stored_prompt.is_some() || self.known.keys().any(|k| k.starts_with(&tune_prefix));
+        let began = stored_prompt.is_some() || self.known.keys().any(|k| k.is_variant_of(&id));
         let mut block = recorded.and_then(|r| r.metrics_block);
         let mut measured = BTreeMap::new();
         if !began {
@@ -114,7 +111,8 @@ impl Engine<'_> {
             }
         };
         let parent = self.best.as_ref().and_then(|b| b.attempt);
-        let (mut tried, mut stop) = self.sample(&sample_prefix, &id, parent, &prompt)?;
+        let (mut tried, mut stop) =
+            self.sample(|n| AttemptKey::stage(&id, n), &id, parent, &prompt)?;
         if stop.is_none() {
             let broken: Vec<Broken> = tried
                 .iter()

@@ -9,7 +9,7 @@ use crate::attempts::{Tried, fastest};
 use crate::engine::{Best, Engine, Halt, read};
 use crate::repair::Broken;
 use crate::{EngineError, Event};
-use lathe_core::Speed;
+use lathe_core::{AttemptKey, Speed};
 
 impl Engine<'_> {
     pub(crate) fn start(&mut self) -> Result<(), Halt> {
@@ -24,7 +24,7 @@ impl Engine<'_> {
         let evaluation = match self.store.start_evaluation(&self.run, &self.task)? {
             Some(evaluation) => evaluation,
             None => {
-                let evaluation = self.judge_now(None, "start", &source, path)?;
+                let evaluation = self.judge_now(None, &AttemptKey::start(), &source, path)?;
                 self.store
                     .record_start(&self.run, &self.task, &evaluation)?;
                 evaluation
@@ -57,7 +57,7 @@ impl Engine<'_> {
             return Ok(());
         }
         let broken = Broken {
-            key: "start".to_owned(),
+            key: AttemptKey::start(),
             attempt: None,
             sample: 0,
             code: source,
@@ -78,7 +78,7 @@ impl Engine<'_> {
                 triton: &self.triton,
             })
             .map_err(EngineError::from)?;
-        let (mut tried, mut stop) = self.sample("seed/s", "seed", None, &prompt)?;
+        let (mut tried, mut stop) = self.sample(AttemptKey::seed, "seed", None, &prompt)?;
         if !tried.iter().any(Tried::is_correct)
             && stop.is_none()
             && let Some(broken) = tried.iter().find_map(Broken::of)

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use lathe_core::{Stage, Verdict};
+use lathe_core::{AttemptKey, Stage, Verdict};
 use lathe_store::{CallOutcome, Extraction, ModelCall, NewAttempt, TokenUsage};
 use lathe_tune::{Budget, Plan as TunePlan, Start, find_tunables, search_after};
 
@@ -107,12 +107,11 @@ impl Engine<'_> {
     /// variant of this stage on record (a resumed run) is not among them: the search meets it
     /// again and takes its verdict from the store, as the killed run would have gone on.
     fn tuned_before(&self, stage: &Stage) -> Result<HashSet<String>, Halt> {
-        let this_stage = format!("{TUNE_STAGE}:{}/", stage.id);
         Ok(self
             .store
             .task_attempts(&self.run, &self.task)?
             .into_iter()
-            .filter(|a| a.stage == TUNE_STAGE && !a.key.starts_with(&this_stage))
+            .filter(|a| a.stage == TUNE_STAGE && !a.key.is_variant_of(&stage.id))
             .filter(|a| a.evaluation.is_some())
             .filter_map(|a| match a.extraction {
                 Some(Extraction::Code { source, .. }) => Some(source),
@@ -133,8 +132,7 @@ impl Engine<'_> {
     ) -> Result<Tried, Halt> {
         // Named by its content: a resume that meets the same variant finds its verdict, whatever
         // order the search takes this time (a new profile may propose differently).
-        let digest = lathe_llm::replay::prompt_hash(variant);
-        let key = format!("{TUNE_STAGE}:{}/{}", stage.id, &digest[..12]);
+        let key = AttemptKey::tune(&stage.id, &lathe_llm::replay::prompt_hash(variant));
         let known = self.known.get(&key).cloned();
         let (id, seq) = match &known {
             Some(record) => (record.id, record.seq),

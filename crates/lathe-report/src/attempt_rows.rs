@@ -71,7 +71,7 @@ pub(crate) fn attempt_rows(data: &RunData) -> Vec<AttemptRow> {
             let call = attempt.call.as_ref();
             AttemptRow {
                 seq: attempt.seq,
-                key: attempt.key.clone(),
+                key: attempt.key.to_string(),
                 stage: attempt.stage.clone(),
                 verdict: outcome.label().to_owned(),
                 ms: numbers::ms_or_none(measure.map(|m| m.ms)),

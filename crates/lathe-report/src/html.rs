@@ -167,7 +167,7 @@ pub fn report_html(data: &RunData) -> String {
                 "<p>Attempt <a href=\"#attempt-{0}\">#{0}</a> (<code>{1}</code>):</p>\n\
                  <pre class=\"code\" id=\"best-kernel\"><code>{2}</code></pre>",
                 best.seq,
-                html(&best.key),
+                html(&best.key.to_string()),
                 highlight_python(source)
             );
         }

@@ -20,7 +20,7 @@ pub(crate) fn attempt_details(data: &RunData, attempt: &AttemptRecord) -> String
         "<details class=\"attempt\" id=\"attempt-{}\">\n<summary>#{} <code>{}</code>: {}{}</summary>\n",
         attempt.seq,
         attempt.seq,
-        html(&attempt.key),
+        html(&attempt.key.to_string()),
         html(&summary),
         if attempt.kept { " (kept)" } else { "" }
     );

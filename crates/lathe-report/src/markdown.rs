@@ -111,7 +111,7 @@ pub fn report_md(data: &RunData) -> String {
             out.push_str(&format!(
                 "Attempt #{} ({}):\n\n",
                 best.seq,
-                code_span(&best.key)
+                code_span(&best.key.to_string())
             ));
             out.push_str(&fenced("python", source));
         }

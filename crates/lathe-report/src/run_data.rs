@@ -119,15 +119,7 @@ pub(crate) fn loop_stage(attempt: &AttemptRecord) -> &str {
     if !matches!(attempt.stage.as_str(), "repair" | "analyst" | "tune") {
         return &attempt.stage;
     }
-    let first = attempt.key.split('/').next().unwrap_or_default();
-    let named = first
-        .strip_prefix("stage:")
-        .or_else(|| first.strip_prefix("tune:"))
-        .unwrap_or(first);
-    match named {
-        "" => &attempt.stage,
-        stage => stage,
-    }
+    attempt.key.loop_stage()
 }
 
 /// The kernel taken from the attempt's reply, if one was.

@@ -21,7 +21,7 @@ fn one_object_per_attempt_in_order() {
         for (record, attempt) in records.iter().zip(&data.attempts) {
             assert_eq!(record["run_id"], data.run.id.as_str());
             assert_eq!(record["seq"], attempt.seq);
-            assert_eq!(record["key"], attempt.key.as_str());
+            assert_eq!(record["key"], attempt.key.to_string());
             assert_eq!(record["prompt"], attempt.prompt.as_str());
         }
     }

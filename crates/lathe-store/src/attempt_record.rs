@@ -1,5 +1,6 @@
 //! An attempt as the store holds it: as far as it got.
 
+use lathe_core::AttemptKey;
 use rusqlite::Row;
 
 use crate::failure::{Failure, count, json, json_opt, parsed, parsed_opt};
@@ -15,7 +16,8 @@ pub struct AttemptRecord {
     pub task: String,
     /// 1, 2, 3… within the run: the order of the loop.
     pub seq: u32,
-    pub key: String,
+    /// Stored as its text (`stage:memory_access/s2`), as every lathe has written it.
+    pub key: AttemptKey,
     pub stage: String,
     pub round: u32,
     pub sample: u32,
@@ -60,7 +62,7 @@ impl AttemptRecord {
             run: parsed(row, "run_id")?,
             task: row.get("task_id")?,
             seq: count(row, "seq")?,
-            key: row.get("key")?,
+            key: parsed(row, "key")?,
             stage: row.get("stage")?,
             round: count(row, "round")?,
             sample: count(row, "sample")?,

@@ -6,6 +6,7 @@
 //! A step out of order is refused with [`StoreError::OutOfOrder`], saying what the record
 //! holds; the schema's CHECKs refuse the same rows, as a second line.
 
+use lathe_core::AttemptKey;
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
@@ -65,7 +66,7 @@ impl Store {
                 .query_row(
                     "SELECT id, seq, called_at IS NOT NULL FROM attempts \
                      WHERE run_id = ?1 AND task_id = ?2 AND key = ?3",
-                    params![run.as_str(), task, new.key],
+                    params![run.as_str(), task, new.key.to_string()],
                     |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
                 )
                 .optional()?;
@@ -105,7 +106,7 @@ impl Store {
                          WHERE run_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                         params![
                             run.as_str(),
-                            new.key,
+                            new.key.to_string(),
                             new.stage,
                             new.round,
                             new.sample,
@@ -218,7 +219,7 @@ impl Store {
         &self,
         run: &RunId,
         task: &str,
-        key: &str,
+        key: &AttemptKey,
     ) -> Result<Option<AttemptRecord>, StoreError> {
         self.read(&format!("look up attempt `{key}` of run {run}"), |tx| {
             self.require_run(tx, run.as_str())?;
@@ -227,7 +228,7 @@ impl Store {
                     "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE run_id = ?1 \
                      AND task_id = ?2 AND key = ?3 AND called_at IS NOT NULL"
                 ),
-                params![run.as_str(), task, key],
+                params![run.as_str(), task, key.to_string()],
                 AttemptRecord::from_row,
             ))
         })

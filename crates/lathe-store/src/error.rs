@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use lathe_core::AttemptKey;
+
 use crate::{AttemptId, RunId};
 
 #[derive(Debug, thiserror::Error)]
@@ -109,7 +111,7 @@ pub enum StoreError {
     CallCommitted {
         path: PathBuf,
         run: RunId,
-        key: String,
+        key: AttemptKey,
         seq: u32,
     },
     #[error(
@@ -119,7 +121,7 @@ pub enum StoreError {
     ParentElsewhere {
         path: PathBuf,
         run: RunId,
-        key: String,
+        key: AttemptKey,
         parent: AttemptId,
     },
     #[error("{}: cannot {doing}: {reason}", path.display())]

@@ -37,7 +37,7 @@ fn writer() {
     stdout.flush().unwrap();
     for n in 1.. {
         let id = store
-            .begin_attempt(&run, &seed(&format!("loop/{n}")))
+            .begin_attempt(&run, &seed(&format!("stage:loop/s{n}")))
             .unwrap();
         store.record_reply(id, &reply("...")).unwrap();
         store.record_code(id, &code()).unwrap();
@@ -88,7 +88,7 @@ fn a_committed_reply_survives_sigkill_and_resumes() {
     let store = Store::open(&path).unwrap();
     let run = store.resolve_run(&run).unwrap();
     let attempt = store
-        .committed_reply(&run, lathe_store::MAIN_TASK, KEY)
+        .committed_reply(&run, lathe_store::MAIN_TASK, &KEY.parse().unwrap())
         .unwrap()
         .expect("the committed reply is gone");
     assert_eq!(attempt.call, Some(reply("the committed reply")));
@@ -128,7 +128,7 @@ fn a_committed_reply_survives_sigkill_and_resumes() {
     store.record_code(attempt.id, &code()).unwrap();
     store.record_verdict(attempt.id, &correct(0.4)).unwrap();
     let resumed = store
-        .committed_reply(&run, lathe_store::MAIN_TASK, KEY)
+        .committed_reply(&run, lathe_store::MAIN_TASK, &KEY.parse().unwrap())
         .unwrap()
         .unwrap();
     assert_eq!(resumed.evaluation, Some(correct(0.4)));

@@ -104,7 +104,7 @@ fn a_judged_kept_attempt_comes_back_whole() {
             .begin_attempt(
                 &new.id,
                 &NewAttempt {
-                    key: "seed/s0/repair1".to_owned(),
+                    key: "seed/s0/repair1".parse().unwrap(),
                     stage: "repair".to_owned(),
                     round: 1,
                     sample: 0,
@@ -125,7 +125,10 @@ fn a_judged_kept_attempt_comes_back_whole() {
     let store = Store::open(db(&dir)).unwrap();
     let record = store.attempt(repair).unwrap();
     assert_eq!(record.run, new.id);
-    assert_eq!((record.seq, record.key.as_str()), (2, "seed/s0/repair1"));
+    assert_eq!(
+        (record.seq, record.key.to_string().as_str()),
+        (2, "seed/s0/repair1")
+    );
     assert_eq!(
         (record.stage.as_str(), record.round, record.sample),
         ("repair", 1, 0)
@@ -316,4 +319,24 @@ fn raw_row(path: &Path, sql: &str) -> Vec<String> {
             .collect()
     })
     .unwrap()
+}
+
+#[test]
+fn a_stored_key_that_is_no_attempt_key_is_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = new_run("r20261121-160733-3f9a", NOV_21);
+    let id = {
+        let store = Store::open(db(&dir)).unwrap();
+        store.create_run(&new).unwrap();
+        store.begin_attempt(&new.id, &seed("seed/s0")).unwrap()
+    };
+    // Every lathe has written keys of the typed grammar; a file edited by hand may not hold one.
+    let conn = rusqlite::Connection::open(db(&dir)).unwrap();
+    conn.execute("UPDATE attempts SET key = 'seed/zero'", [])
+        .unwrap();
+    drop(conn);
+    let error = Store::open(db(&dir)).unwrap().attempt(id).unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("seed/zero"), "{message}");
+    assert!(message.contains("not an attempt key"), "{message}");
 }

@@ -27,7 +27,7 @@ fn sequence_numbers_follow_the_loop_within_each_run() {
             .attempts(run)
             .unwrap()
             .into_iter()
-            .map(|a| (a.seq, a.key))
+            .map(|a| (a.seq, a.key.to_string()))
             .collect()
     };
     assert_eq!(
@@ -49,7 +49,7 @@ fn a_key_whose_call_never_committed_is_taken_over() {
     store.begin_attempt(&run, &seed("seed/s1")).unwrap();
     assert_eq!(
         store
-            .committed_reply(&run, lathe_store::MAIN_TASK, "seed/s0")
+            .committed_reply(&run, lathe_store::MAIN_TASK, &"seed/s0".parse().unwrap())
             .unwrap(),
         None
     );
@@ -161,7 +161,7 @@ fn a_parent_must_be_an_attempt_of_the_same_run() {
     let (a, b) = (start_run(&store), start_run(&store));
     let of_a = store.begin_attempt(&a, &seed("seed/s0")).unwrap();
     let repair = NewAttempt {
-        key: "seed/s0/repair1".to_owned(),
+        key: "seed/s0/repair1".parse().unwrap(),
         parent: Some(of_a),
         ..seed("seed/s0/repair1")
     };

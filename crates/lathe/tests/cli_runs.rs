@@ -78,14 +78,14 @@ fn new_run(id: &str, day: i64) -> NewRun {
 
 /// One attempt at `key`: a reply holding `code`, judged `evaluation`; kept when `keep`.
 fn attempt(store: &Store, run: &RunId, key: &str, code: &str, evaluation: &Evaluation, keep: bool) {
-    let stage = key.split('/').next().unwrap_or(key).to_owned();
+    let key: lathe_core::AttemptKey = key.parse().expect("an attempt key");
     let new = NewAttempt {
-        key: key.to_owned(),
-        stage,
+        stage: key.loop_stage().to_owned(),
+        prompt: format!("the prompt of {key}"),
+        key,
         round: 0,
         sample: 0,
         parent: None,
-        prompt: format!("the prompt of {key}"),
     };
     let id = store.begin_attempt(run, &new).expect("begin");
     let call = ModelCall {

@@ -63,7 +63,7 @@ impl RunBuilder {
              ## Current Optimization Stage\n{stage} (round {round}, sample {sample})\n"
         );
         let new = NewAttempt {
-            key: key.to_owned(),
+            key: key.parse().expect("an attempt key"),
             stage,
             round,
             sample,
@@ -128,7 +128,7 @@ impl RunBuilder {
             .and_then(|k| k.split('/').next())
             .expect("a tuner key");
         let new = NewAttempt {
-            key: key.to_owned(),
+            key: key.parse().expect("an attempt key"),
             stage: "tune".to_owned(),
             round: 0,
             sample: 0,

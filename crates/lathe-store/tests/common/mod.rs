@@ -52,7 +52,7 @@ pub fn start_run(store: &Store) -> RunId {
 
 pub fn seed(key: &str) -> NewAttempt {
     NewAttempt {
-        key: key.to_owned(),
+        key: key.parse().expect("an attempt key"),
         stage: "seed".to_owned(),
         round: 0,
         sample: 0,
