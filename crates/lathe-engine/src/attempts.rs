@@ -13,7 +13,7 @@ use lathe_store::{
 };
 
 use crate::engine::{Engine, Halt};
-use crate::judge::{findings_json, judge};
+use crate::judge::{Candidate, file_name, findings_json};
 use crate::{EngineError, Event};
 use lathe_core::{AttemptKey, Speed};
 
@@ -288,30 +288,27 @@ impl Engine<'_> {
     ) -> Result<Evaluation, EngineError> {
         let started = Instant::now();
         let lease = self.parts.devices.as_ref().map(|pool| pool.lease());
-        let worker = match &lease {
-            Some(lease) => {
-                if let Some(id) = attempt {
-                    self.store.record_judging(id, &lease.slot().label)?;
-                }
-                lease.worker(&self.parts.worker)
-            }
-            None => self.parts.worker.clone(),
-        };
-        let emit = &mut self.emit;
-        let evaluation = judge(
-            &worker,
-            &self.parts.judge,
-            &self.plan.problem,
-            self.plan.backend,
+        if let (Some(lease), Some(id)) = (&lease, attempt) {
+            self.store.record_judging(id, &lease.slot().label)?;
+        }
+        let judge = self.parts.judge_on(lease.as_ref());
+        let name = file_name(path);
+        let candidate = Candidate {
+            problem: &self.plan.problem,
+            backend: self.plan.backend,
             source,
             path,
-            &mut |phase| {
+            name: &name,
+        };
+        let emit = &mut self.emit;
+        let evaluation = judge
+            .judge(&candidate, &mut |phase| {
                 emit(&Event::Judging {
                     key: key.clone(),
                     phase: phase.to_owned(),
                 });
-            },
-        )?;
+            })?
+            .evaluation;
         if let Some(id) = attempt {
             self.store.record_verdict(id, &evaluation)?;
         }

@@ -1,30 +1,92 @@
-//! Judging one candidate file: the static checks first (a source that does not parse, or that
-//! a rule refuses, costs no worker), then one worker process under the run's settings.
+//! Judging one candidate: the [`Judge`] service that `lathe eval`, `lathe tune` and the loop all
+//! go through, so that a candidate gets the same verdict whichever of them asks.
+//!
+//! They used to carry a driver each (the binary's eval built its own worker request and
+//! treated a worker defect as lathe's failure, exit 1, while the loop judged it a crash and
+//! went on). Now the one rule is here, in [`WorkerJudge`]:
+//!
+//! - **Static checks first.** A source that does not parse, or that an integrity rule refuses,
+//!   gets its verdict without a worker (no GPU time spent).
+//! - **Then one worker process**, under the settings of [`JudgeSettings`].
+//! - **What the worker says about itself decides who failed.** A problem file it cannot use is
+//!   [`EngineError::Problem`] and a machine that cannot run it is
+//!   [`EngineError::Environment`]: the caller's ground, never the candidate's verdict. A
+//!   worker that breaks while judging the candidate (an internal error instead of a verdict)
+//!   is the candidate's `crash` (phase `worker`, the worker's message in its stderr tail): the
+//!   candidate runs inside that process and may be what broke it, so it never earns a better
+//!   verdict, and a loop goes on to the next candidate. `lathe eval` shows that verdict and
+//!   exits 4, as for any verdict but `correct`.
+//!
+//! Tests of the loop put a double in [`Parts::judging`](crate::Parts::judging): the loop then
+//! runs without Python, torch or a GPU.
 
 use std::path::Path;
-use std::sync::mpsc;
-use std::time::Instant;
 
-use lathe_core::{Backend, Crash, Verdict};
+use lathe_check::CheckReport;
+use lathe_core::{Backend, Verdict};
 use lathe_store::Evaluation;
-use lathe_worker::driver::{self, EvalOutcome};
-use lathe_worker::protocol::{
-    CandidateRef, EvalRequest, PROTOCOL_VERSION, ProblemRef, RequestKind,
-};
-
 use lathe_worker::driver::WorkerConfig;
+use lathe_worker::protocol::Phase;
 
-use crate::{EngineError, JudgeSettings};
+use crate::{EngineError, JudgeSettings, WorkerJudge};
+
+/// One candidate to judge: the kernel file at `path`, whose text is `source`, against the
+/// problem file `problem`.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<'a> {
+    pub problem: &'a Path,
+    pub backend: Backend,
+    pub source: &'a str,
+    /// The file the worker loads the candidate from.
+    pub path: &'a Path,
+    /// How the static checks' messages name the file (`kernel.py:3:5: ...`): the path a person
+    /// gave, or the file's name.
+    pub name: &'a str,
+}
+
+/// What judging one candidate found.
+#[derive(Debug, Clone)]
+pub struct Judgment {
+    /// The verdict and the judging's time, as the run store keeps them.
+    pub evaluation: Evaluation,
+    /// What the static checks found (the kernels they named, every finding).
+    pub checks: CheckReport,
+    /// The worker's own account; `None` when the static checks decided the verdict.
+    pub worker: Option<WorkerAccount>,
+}
+
+/// What the worker said besides its verdict, for a report of one judging (`lathe eval`).
+#[derive(Debug, Clone, Default)]
+pub struct WorkerAccount {
+    pub notes: Vec<String>,
+    pub phases: Vec<Phase>,
+    /// The machine: GPU, driver, torch, Triton; `null` when the worker gave none.
+    pub fingerprint: serde_json::Value,
+    pub stdout_tail: String,
+    pub stderr_tail: String,
+    pub wall_seconds: f64,
+}
+
+/// Judges candidates. `Err` is the caller's problem (an unusable problem file, no GPU, no
+/// worker), never the candidate's: every way a candidate can fail is a verdict.
+pub trait Judge: Send + Sync {
+    /// Judges `candidate`, telling `on_phase` each phase the worker enters (`load`,
+    /// `correctness`, `timing`...) as it enters it.
+    fn judge(
+        &self,
+        candidate: &Candidate<'_>,
+        on_phase: &mut dyn FnMut(&str),
+    ) -> Result<Judgment, EngineError>;
+}
 
 /// What the static checks found in a source, as the store keeps it.
-pub fn findings_json(report: &lathe_check::CheckReport) -> serde_json::Value {
+pub fn findings_json(report: &CheckReport) -> serde_json::Value {
     serde_json::to_value(&report.findings)
         .unwrap_or_else(|e| unreachable!("findings serialize: {e}"))
 }
 
-/// Judges the kernel at `path` (whose text is `source`) against `problem`, telling `on_phase`
-/// each phase the worker enters. An `Err` is the run's problem (an unusable problem file, no
-/// GPU, no worker), never the candidate's.
+/// [`WorkerJudge`] for one candidate, keeping only the evaluation: for callers that have a
+/// worker and settings at hand rather than a [`Judge`] (`lathe suite eval`).
 pub fn judge(
     worker: &WorkerConfig,
     settings: &JudgeSettings,
@@ -34,76 +96,25 @@ pub fn judge(
     path: &Path,
     on_phase: &mut dyn FnMut(&str),
 ) -> Result<Evaluation, EngineError> {
-    let started = Instant::now();
-    let report = lathe_check::check(source, backend, settings.policy);
-    let file = path.file_name().map_or_else(
+    let name = file_name(path);
+    let candidate = Candidate {
+        problem,
+        backend,
+        source,
+        path,
+        name: &name,
+    };
+    WorkerJudge::new(worker.clone(), settings.clone())
+        .judge(&candidate, on_phase)
+        .map(|judgment| judgment.evaluation)
+}
+
+/// The name of the file at `path`, as messages about a candidate name it.
+pub fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
-    );
-    if let Some(verdict) = report.verdict(&file) {
-        return Ok(Evaluation {
-            verdict,
-            eval_seconds: started.elapsed().as_secs_f64(),
-            interpreter_ms: None,
-        });
-    }
-    let s = settings;
-    let request = EvalRequest {
-        protocol: PROTOCOL_VERSION,
-        kind: RequestKind::Eval,
-        device: s.device,
-        problem: ProblemRef {
-            path: problem.to_path_buf(),
-            overrides: s.overrides.clone(),
-        },
-        candidate: CandidateRef {
-            path: path.to_path_buf(),
-            backend,
-            kernels: report.kernels,
-        },
-        correctness: s.correctness.clone(),
-        timing: s.timing.clone(),
-        integrity: s.integrity(),
-        limits: s.limits.clone(),
-        progress_path: None,
-        runner: Default::default(),
-    };
-    let (tx, phases) = mpsc::channel();
-    let finished = std::thread::scope(|scope| {
-        let evaluation = scope.spawn(move || driver::evaluate_watched(worker, request, Some(tx)));
-        for phase in phases {
-            on_phase(&phase);
-        }
-        evaluation.join()
-    })
-    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    .map_err(EngineError::Worker)?;
-    let verdict = match finished.outcome {
-        EvalOutcome::Judged { verdict, .. } => verdict,
-        EvalOutcome::ProblemError { message } => return Err(EngineError::Problem { message }),
-        EvalOutcome::EnvironmentError { message } => {
-            return Err(EngineError::Environment { message });
-        }
-        // A worker defect on one candidate is that candidate's outcome: the run goes on.
-        EvalOutcome::WorkerError { message, detail } => Verdict::Crash(Crash {
-            signal: None,
-            signal_name: None,
-            exit_code: None,
-            cuda_error: None,
-            memory_limit_bytes: None,
-            phase: Some("worker".to_owned()),
-            stderr_tail: format!("{message}\n{}", detail.unwrap_or_default()),
-        }),
-    };
-    let interpreter_ms = match &verdict {
-        Verdict::Correct(c) => c.interpreter_timing.as_ref().map(|t| t.candidate_ms.median),
-        _ => None,
-    };
-    Ok(Evaluation {
-        verdict,
-        eval_seconds: started.elapsed().as_secs_f64(),
-        interpreter_ms,
-    })
+    )
 }
 
 /// The text the analyst and the repair prompt show for a failed verdict: the message, then

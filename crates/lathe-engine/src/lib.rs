@@ -25,13 +25,16 @@ mod spent;
 mod stage_loop;
 mod start;
 mod tune_pass;
+mod worker_judge;
 
 pub use device_pool::{DevicePool, DeviceSlot, Lease};
 pub use engine::{RunEnd, TASK, TUNE_STAGE, create_run, run, run_task};
 pub use error::EngineError;
 pub use event::Event;
 pub use ground::Ground;
+pub use judge::{Candidate, Judge, Judgment, WorkerAccount};
 pub use lathe_core::{Speed, beats};
 pub use parts::{JudgeSettings, Parts};
 pub use plan::{Budgets, Plan, TlSource};
 pub use spent::Spent;
+pub use worker_judge::WorkerJudge;

@@ -12,7 +12,7 @@ use lathe_prompt::PromptStyle;
 use lathe_worker::driver::WorkerConfig;
 use lathe_worker::protocol::{CorrectnessConfig, Device, IntegrityConfig, Limits, TimingConfig};
 
-use crate::DevicePool;
+use crate::{DevicePool, Judge, Lease, WorkerJudge};
 
 pub struct Parts {
     /// The model; `None` runs the tuner alone (no model configured).
@@ -28,6 +28,10 @@ pub struct Parts {
     /// runs. `None`: `worker` as it is (a run of one problem).
     pub devices: Option<Arc<DevicePool>>,
     pub judge: JudgeSettings,
+    /// Who judges the candidates: `None` is the worker, a [`WorkerJudge`] of `worker` (pinned
+    /// to the leased device in a suite) and `judge`; tests of the loop put a double here, and
+    /// run it without Python or a GPU.
+    pub judging: Option<Arc<dyn Judge>>,
     /// Nsight Compute's settings; used when the plan profiles.
     pub profile: ProfileConfig,
     /// The GPU the prompts describe; `None`: the probed GPU, looked up in `catalog`.
@@ -39,6 +43,20 @@ pub struct Parts {
 }
 
 impl Parts {
+    /// The judge of one judging, on the device of `lease` when the run shares a pool.
+    pub fn judge_on(&self, lease: Option<&Lease<'_>>) -> Arc<dyn Judge> {
+        match &self.judging {
+            Some(judge) => judge.clone(),
+            None => {
+                let worker = match lease {
+                    Some(lease) => lease.worker(&self.worker),
+                    None => self.worker.clone(),
+                };
+                Arc::new(WorkerJudge::new(worker, self.judge.clone()))
+            }
+        }
+    }
+
     /// How the model is named in records and progress: its spec, or the tuner's name.
     pub fn model_name(&self) -> String {
         self.provider

@@ -34,6 +34,7 @@ pub struct EvalReport {
 
 pub fn render_json(report: &EvalReport) -> String {
     let mut object = serde_json::Map::new();
+    let mut evidence = None;
     if let Some(verdict) = &report.verdict {
         for (key, value) in fields(verdict) {
             let key = if key == "kind" {
@@ -41,10 +42,18 @@ pub fn render_json(report: &EvalReport) -> String {
             } else {
                 key
             };
+            if key == "stderr_tail" && value.as_str().is_some_and(|t| !t.is_empty()) {
+                evidence = Some(value.clone());
+            }
             object.insert(key, value);
         }
     }
     object.extend(fields(report));
+    // A crash's own stderr tail is its evidence, and may be more than the process's (a worker
+    // that broke says why in its result, not on stderr): it wins over the report's.
+    if let Some(evidence) = evidence {
+        object.insert("stderr_tail".to_owned(), evidence);
+    }
     let mut text = serde_json::to_string_pretty(&serde_json::Value::Object(object))
         .unwrap_or_else(|e| unreachable!("{e}"));
     text.push('\n');

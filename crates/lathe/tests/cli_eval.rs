@@ -135,6 +135,25 @@ fn verdicts_other_than_correct_exit_4_and_print_their_evidence() {
 }
 
 #[test]
+fn a_worker_that_breaks_while_judging_is_the_candidates_crash_as_in_the_loop() {
+    // The candidate runs inside the worker and may be what broke it: the same verdict the loop
+    // records (crash, phase worker), exit 4, never lathe's own failure (exit 1).
+    let sandbox = sandbox_with_files(Sandbox::new());
+    let python = recording_python(&sandbox, "result_worker_error.json");
+    let run = eval(&sandbox, &python);
+    assert_eq!(run.code, 4, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.starts_with("verdict   crash"), "{}", run.stdout);
+    assert!(run.stdout.contains("KeyError: 'x'"), "{}", run.stdout);
+    let run = eval_with(&sandbox, &python, &["--json"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["verdict"], "crash", "{json}");
+    assert_eq!(json["phase"], "worker", "{json}");
+    let evidence = json["stderr_tail"].as_str().unwrap();
+    assert!(evidence.contains("KeyError: 'x'"), "{json}");
+}
+
+#[test]
 fn a_source_the_static_checks_reject_costs_no_worker() {
     let sandbox = sandbox_with_files(Sandbox::new());
     sandbox.write(

@@ -1,14 +1,11 @@
-//! `lathe eval`: judge one candidate. Static checks first (a rejected or unparsable source costs
-//! no GPU time), then one worker process for correctness, integrity and timing.
+//! `lathe eval`: judge one candidate through the judging service every command shares
+//! (`lathe_engine::WorkerJudge`: static checks, then one worker process), and render its
+//! verdict. A worker that breaks while judging is the candidate's `crash`, as in the loop.
 
-use std::path::Path;
+use lathe_core::Backend;
+use lathe_engine::{Candidate, EngineError, Judge, JudgeSettings, WorkerJudge};
 
-use lathe_core::{Backend, Verdict};
-use lathe_worker::driver::{self, EvalOutcome};
-use lathe_worker::protocol::{
-    CandidateRef, EvalRequest, IntegrityConfig, Limits, PROTOCOL_VERSION, ProblemRef, RequestKind,
-};
-
+use super::run_parts::judge_settings;
 use crate::cli::EvalArgs;
 use crate::error::CliError;
 use crate::input::{FileRole, absolute_path, read_text};
@@ -20,59 +17,48 @@ pub fn run(args: &EvalArgs, settings: &Settings) -> Result<bool, CliError> {
     read_text(&args.problem, FileRole::Problem)?;
     let source = read_text(&args.kernel, FileRole::Kernel)?;
     let backend = backend_of(settings, &source);
-    let policy = settings.eval.policy.value;
-    let report = lathe_check::check(&source, backend, policy);
-    let mut eval = EvalReport {
+    let judge = WorkerJudge::new(settings.eval.worker_config(), eval_settings(args, settings));
+    let problem = absolute_path(&args.problem)?;
+    let kernel = absolute_path(&args.kernel)?;
+    // Messages name the kernel as the user did.
+    let name = args.kernel.display().to_string();
+    let candidate = Candidate {
+        problem: &problem,
+        backend,
+        source: &source,
+        path: &kernel,
+        name: &name,
+    };
+    let judgment = judge
+        .judge(&candidate, &mut |_| {})
+        .map_err(|error| match error {
+            EngineError::Problem { message } => CliError::Problem { message },
+            EngineError::Environment { message } => CliError::Environment {
+                message,
+                hint: None,
+            },
+            EngineError::Worker(error) => CliError::Worker(error),
+            other => CliError::Engine(other),
+        })?;
+    let wall_seconds = judgment.worker.as_ref().map(|w| w.wall_seconds);
+    let worker = judgment.worker.unwrap_or_default();
+    let eval = EvalReport {
         problem: args.problem.clone(),
         kernel: args.kernel.clone(),
         backend,
         device: settings.eval.device.value,
         overrides: args.overrides.iter().cloned().collect(),
-        kernels: report.kernels.clone(),
-        findings: report.findings.clone(),
-        verdict: None,
-        notes: Vec::new(),
-        phases: Vec::new(),
-        fingerprint: serde_json::Value::Null,
-        stdout_tail: String::new(),
-        stderr_tail: String::new(),
-        wall_seconds: None,
+        kernels: judgment.checks.kernels,
+        findings: judgment.checks.findings,
+        verdict: Some(judgment.evaluation.verdict),
+        notes: worker.notes,
+        phases: worker.phases,
+        fingerprint: worker.fingerprint,
+        stdout_tail: worker.stdout_tail,
+        stderr_tail: worker.stderr_tail,
+        wall_seconds,
     };
-    let static_verdict = report.verdict(&display(&args.kernel));
-    if let Some(verdict) = static_verdict {
-        eval.verdict = Some(verdict);
-    } else {
-        let request = request(args, settings, backend, report.kernels)?;
-        let finished =
-            driver::evaluate(&settings.eval.worker_config(), request).map_err(CliError::Worker)?;
-        eval.stdout_tail = finished.stdout.tail;
-        eval.stderr_tail = finished.stderr.tail;
-        eval.wall_seconds = Some(finished.wall.as_secs_f64());
-        match finished.outcome {
-            EvalOutcome::Judged {
-                verdict,
-                notes,
-                phases,
-                fingerprint,
-            } => {
-                eval.verdict = Some(verdict);
-                eval.notes = notes;
-                eval.phases = phases;
-                eval.fingerprint = fingerprint;
-            }
-            EvalOutcome::ProblemError { message } => return Err(CliError::Problem { message }),
-            EvalOutcome::EnvironmentError { message } => {
-                return Err(CliError::Environment {
-                    message,
-                    hint: None,
-                });
-            }
-            EvalOutcome::WorkerError { message, detail } => {
-                return Err(CliError::WorkerDefect { message, detail });
-            }
-        }
-    }
-    let correct = eval.verdict.as_ref().is_some_and(Verdict::is_correct);
+    let correct = eval.verdict.as_ref().is_some_and(|v| v.is_correct());
     let text = if args.json {
         render_json(&eval)
     } else {
@@ -82,40 +68,16 @@ pub fn run(args: &EvalArgs, settings: &Settings) -> Result<bool, CliError> {
     Ok(correct)
 }
 
-fn request(
-    args: &EvalArgs,
-    settings: &Settings,
-    backend: Backend,
-    kernels: Vec<String>,
-) -> Result<EvalRequest, CliError> {
-    let e = &settings.eval;
-    let mut timing = e.timing.clone();
-    timing.enabled &= !args.no_timing;
-    timing.compile_baseline &= !args.no_compile_baseline;
-    Ok(EvalRequest {
-        protocol: PROTOCOL_VERSION,
-        kind: RequestKind::Eval,
-        device: e.device.value,
-        problem: ProblemRef {
-            path: absolute_path(&args.problem)?,
-            overrides: args.overrides.iter().cloned().collect(),
-        },
-        candidate: CandidateRef {
-            path: absolute_path(&args.kernel)?,
-            backend,
-            kernels,
-        },
-        correctness: e.correctness(),
-        timing,
-        integrity: IntegrityConfig {
-            policy: e.policy.value,
-        },
-        limits: Limits {
-            file_size_bytes: Some(e.file_size_limit_mb.value * 1_000_000),
-        },
-        progress_path: None,
-        runner: Default::default(),
-    })
+/// The loop's judging settings (`run_parts::judge_settings`), with this command's flags.
+fn eval_settings(args: &EvalArgs, settings: &Settings) -> JudgeSettings {
+    let mut judge = judge_settings(settings, settings.eval.device.value);
+    // One verdict needs no order of kernels: the interpreter's time only when asked
+    // (--interpreter-timing), where the loop always takes it on the CPU.
+    judge.timing = settings.eval.timing.clone();
+    judge.timing.enabled &= !args.no_timing;
+    judge.timing.compile_baseline &= !args.no_compile_baseline;
+    judge.overrides = args.overrides.iter().cloned().collect();
+    judge
 }
 
 /// The backend setting, except that a kernel built with `load_inline` is CUDA unless someone
@@ -125,8 +87,4 @@ pub fn backend_of(settings: &Settings, source: &str) -> Backend {
         Origin::Default if source.contains("load_inline") => Backend::Cuda,
         _ => settings.backend.value,
     }
-}
-
-fn display(path: &Path) -> String {
-    path.display().to_string()
 }

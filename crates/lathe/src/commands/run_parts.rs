@@ -52,6 +52,7 @@ pub fn parts(settings: &Settings, spec: Option<&LlmSpec>, plan: &Plan) -> Result
         worker: e.worker_config(),
         devices: None,
         judge: judge_settings(settings, plan.device),
+        judging: None,
         profile,
         gpu,
         catalog: settings.gpu_catalog.clone(),

@@ -1,14 +1,16 @@
 //! `lathe tune`: a kernel's launch constants tuned without a model. The constants are found in
 //! the source, the starting kernel is judged, then each stage searches the constants it tunes;
-//! every variant is judged by a worker (correctness before time), and the result is the original
-//! file with only the kept constants changed.
+//! every variant is judged by the judging service the loop uses (`lathe_engine::WorkerJudge`:
+//! correctness before time), and the result is the original file with only the kept constants
+//! changed.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use lathe_core::{Speed, Verdict};
-use lathe_engine::judge::judge;
+use lathe_engine::judge::file_name;
+use lathe_engine::{Candidate, Judge, WorkerJudge};
 use lathe_profile::{MetricRequest, ProfileTarget};
 use lathe_tune::{Budget, Plan, Start, Tunable, Tuned, find_tunables, search};
 use lathe_worker::protocol::Device;
@@ -39,8 +41,10 @@ pub fn run(args: &TuneArgs, settings: &Settings) -> Result<ExitStatus, CliError>
         return Ok(ExitStatus::Success);
     }
     let device = settings.eval.device.value;
-    let settings_judge = judge_settings(settings, device);
-    let worker = settings.eval.worker_config();
+    let judge = WorkerJudge::new(
+        settings.eval.worker_config(),
+        judge_settings(settings, device),
+    );
     let problem = absolute_path(&args.problem)?;
     let backend = super::eval::backend_of(settings, &source);
     let scratch = scratch_dir(args)?;
@@ -53,16 +57,18 @@ pub fn run(args: &TuneArgs, settings: &Settings) -> Result<ExitStatus, CliError>
             source,
         })?;
         let started = Instant::now();
-        let evaluation = judge(
-            &worker,
-            &settings_judge,
-            &problem,
+        let name = file_name(&path);
+        let candidate = Candidate {
+            problem: &problem,
             backend,
-            text,
-            &path,
-            &mut |_| {},
-        )
-        .map_err(CliError::Engine)?;
+            source: text,
+            path: &path,
+            name: &name,
+        };
+        let evaluation = judge
+            .judge(&candidate, &mut |_| {})
+            .map_err(CliError::Engine)?
+            .evaluation;
         if !args.json {
             note(&format!(
                 "  {label}: {} ({:.1} s)",
