@@ -74,6 +74,19 @@ impl Ground {
         })
     }
 
+    /// A ground taken on trust, without a probe: `gpu` is the prompts' target and nothing is
+    /// known of the machine (no fingerprint; the `tl` facts the plan names). For a run whose
+    /// candidates another [`Judge`](crate::Judge) than the worker judges (the loop's tests),
+    /// where there is no worker to probe with.
+    pub fn assumed(gpu: GpuSpec) -> Ground {
+        Ground {
+            facts: None,
+            probed_gpu: None,
+            gpu,
+            waited: Duration::ZERO,
+        }
+    }
+
     /// The machine's fingerprint (GPU, driver, torch, triton), when the probe could take it.
     pub fn fingerprint(&self) -> Option<&serde_json::Value> {
         self.facts.as_ref().map(|f| &f.fingerprint)
