@@ -11,6 +11,7 @@ mod rewrite;
 mod search;
 mod space;
 mod tunable;
+mod walk;
 
 pub use rewrite::rewrite;
 pub use search::{Budget, Plan, Start, Trial, Tuned, search, search_after};

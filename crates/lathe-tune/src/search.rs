@@ -4,12 +4,13 @@
 //! the timings' spread. A budget of evaluations and of time bounds the whole search.
 
 use std::collections::{BTreeMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use lathe_core::{Speed, Stage, Verdict, beats};
+use lathe_core::{Speed, Stage, Verdict};
 use serde::Serialize;
 
 use crate::space::{allowed, step};
+use crate::walk::{Proposal, Walk};
 use crate::{Kind, Tunable, rewrite};
 
 /// How much the search may spend; the starting kernel's own evaluation is not counted.
@@ -100,12 +101,7 @@ pub fn search_after<E>(
         margin_pct,
         budget,
     } = plan;
-    let clock = Instant::now();
-    // A variant met again (the next stage steps the same constant) is not judged twice.
-    let mut judged: HashSet<String> = judged_before.clone();
-    let mut values: Vec<u64> = tunables.iter().map(|t| t.value).collect();
-    let mut best = start;
-    let mut trials: Vec<Trial> = Vec::new();
+    let mut walk = Walk::new(source, tunables, start, budget, judged_before, judge);
     let mut notes = Vec::new();
     let mut stopped_by = None;
     'stages: for stage in stages {
@@ -121,39 +117,32 @@ pub fn search_after<E>(
             ));
             continue;
         }
-        let mut proposals: Vec<(usize, u64, String)> = informed(stage, tunables, &values, metrics);
+        let mut proposals: Vec<(usize, u64, String)> =
+            informed(stage, tunables, &walk.values, metrics);
         // Coordinate steps follow the proposals: each constant up, then down, while it helps.
         for &i in &scope {
             for up in [true, false] {
                 loop {
                     // An informed proposal is tried before any step; a step goes on while it helps.
-                    let (target, value, why, stepping) = match proposals.pop() {
-                        Some((target, value, why)) => (target, value, why, false),
+                    let (index, value, why, stepping) = match proposals.pop() {
+                        Some((index, value, why)) => (index, value, why, false),
                         None => {
                             let allowed = allowed(stage, tunables[i].kind);
-                            let Some(next) = step(&allowed, tunables[i].kind, values[i], up) else {
+                            let Some(next) = step(&allowed, tunables[i].kind, walk.values[i], up)
+                            else {
                                 break;
                             };
                             let why = format!("coordinate step {}", if up { "up" } else { "down" });
                             (i, next, why, true)
                         }
                     };
-                    let outcome = try_variant(
-                        source,
-                        tunables,
-                        &mut values,
-                        target,
+                    let outcome = walk.try_variant(Proposal {
+                        index,
                         value,
                         stage,
                         margin,
-                        &mut best,
-                        &mut trials,
                         why,
-                        judge,
-                        &mut judged,
-                        budget,
-                        clock,
-                    )?;
+                    })?;
                     if let Some(spent) = outcome.spent {
                         stopped_by = Some(spent);
                         break 'stages;
@@ -164,129 +153,26 @@ pub fn search_after<E>(
                 }
             }
         }
-        let kept = trials
-            .iter()
-            .filter(|t| t.stage == stage.id && t.kept)
-            .count();
+        let of_stage = walk.trials.iter().filter(|t| t.stage == stage.id);
+        let kept = of_stage.clone().filter(|t| t.kept).count();
         notes.push(format!(
             "{}: {} variants judged, {kept} kept",
             stage.id,
-            trials.iter().filter(|t| t.stage == stage.id).count()
+            of_stage.count()
         ));
     }
-    let changes: Vec<(&Tunable, u64)> = tunables
-        .iter()
-        .zip(&values)
-        .filter(|(t, v)| t.value != **v)
-        .map(|(t, v)| (t, *v))
-        .collect();
+    let changes = walk.changes();
     Ok(Tuned {
         source: rewrite(source, &changes),
         changes: changes
             .iter()
             .map(|(t, v)| (t.name.clone(), t.value, *v))
             .collect(),
-        trials,
-        best,
+        trials: walk.trials,
+        best: walk.best,
         notes,
         stopped_by,
     })
-}
-
-struct Outcome {
-    kept: bool,
-    /// The budget found spent before the variant could be judged.
-    spent: Option<String>,
-}
-
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the search's state, threaded through one step"
-)]
-fn try_variant<E>(
-    source: &str,
-    tunables: &[Tunable],
-    values: &mut [u64],
-    index: usize,
-    value: u64,
-    stage: &Stage,
-    margin: f64,
-    best: &mut Speed,
-    trials: &mut Vec<Trial>,
-    why: String,
-    judge: &mut dyn FnMut(&str, &str) -> Result<Verdict, E>,
-    judged: &mut HashSet<String>,
-    budget: Budget,
-    clock: Instant,
-) -> Result<Outcome, E> {
-    let variant = variant_source(source, tunables, values, index, value);
-    if judged.contains(&variant) {
-        // Judged before and not kept then (a kept variant is the current source, never a
-        // step): the best has only improved since, so it would not be kept now.
-        return Ok(Outcome {
-            kept: false,
-            spent: None,
-        });
-    }
-    if let Some(max) = budget.evaluations
-        && trials.len() as u32 >= max
-    {
-        return Ok(Outcome {
-            kept: false,
-            spent: Some(format!("{max} evaluations")),
-        });
-    }
-    if let Some(max) = budget.time
-        && clock.elapsed() >= max
-    {
-        return Ok(Outcome {
-            kept: false,
-            spent: Some(format!("{:.0} s", max.as_secs_f64())),
-        });
-    }
-    let change = format!("{} {} → {value}", tunables[index].name, values[index]);
-    let verdict = judge(&variant, &change)?;
-    judged.insert(variant);
-    let speed = Speed::of(&verdict);
-    let (kept, reason) = match speed {
-        Some(speed) => match beats(speed, *best, margin) {
-            Ok(gain) => (true, format!("{why}: {gain:.1}% faster")),
-            Err(reason) => (false, format!("{why}: {reason}")),
-        },
-        None => (false, format!("{why}: {}", verdict.summary())),
-    };
-    if kept {
-        values[index] = value;
-        *best = speed.unwrap_or(*best);
-    }
-    trials.push(Trial {
-        stage: stage.id.clone(),
-        change,
-        verdict: verdict.kind().as_str().to_owned(),
-        ms: speed.map(|s| s.ms),
-        kept,
-        why: reason,
-    });
-    Ok(Outcome { kept, spent: None })
-}
-
-/// The source with the current values, and `index` set to `value`.
-fn variant_source(
-    source: &str,
-    tunables: &[Tunable],
-    values: &[u64],
-    index: usize,
-    value: u64,
-) -> String {
-    let mut trial_values = values.to_vec();
-    trial_values[index] = value;
-    let changes: Vec<(&Tunable, u64)> = tunables
-        .iter()
-        .zip(&trial_values)
-        .filter(|(t, v)| t.value != **v)
-        .map(|(t, v)| (t, *v))
-        .collect();
-    rewrite(source, &changes)
 }
 
 /// The stage's parameter rules applied to the profile: the seeds' "registers per thread above
