@@ -121,8 +121,12 @@ fn a_folder_of_kernels_gets_every_verdict_and_the_suite_its_fast_0() {
         level1["figures"][0]["fast_p"][0],
         serde_json::json!([0.0, 0.2])
     );
-    // Every task's progress line, and the report files.
-    assert_eq!(run.stderr.matches("] level").count(), 6, "{}", run.stderr);
+    // Every task's progress line, naming the job that judged it (both judged some), and the
+    // report files.
+    assert_eq!(run.stderr.matches(" · level").count(), 6, "{}", run.stderr);
+    for job in ["] job 1 · ", "] job 2 · "] {
+        assert!(run.stderr.contains(job), "{job}: {}", run.stderr);
+    }
     let markdown = std::fs::read_to_string(sandbox.path().join("report/suite.md")).unwrap();
     assert!(
         markdown.contains("| all | eager | 2/6 | 0.33 |"),

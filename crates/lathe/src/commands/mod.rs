@@ -22,6 +22,7 @@ pub mod suite_compare;
 pub mod suite_eval;
 pub mod suite_plan;
 pub mod suite_pool;
+pub mod suite_progress;
 pub mod suite_rows;
 pub mod suite_run;
 pub mod suite_tasks;

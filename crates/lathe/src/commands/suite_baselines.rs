@@ -81,7 +81,7 @@ pub fn run(args: &SuiteBaselinesArgs, settings: &Settings) -> Result<(), CliErro
     let store = Store::open(settings.runs_database())?;
     let store = std::sync::Mutex::new(store);
     let slots: Vec<Option<String>> = gpu_pool(&args.gpus).into_iter().map(Some).collect();
-    let lines = run_pool(settings, &slots, tasks.len(), |i, worker| {
+    let lines = run_pool(settings, &slots, tasks.len(), |i, _, worker| {
         let request = BaselinesRequest {
             protocol: PROTOCOL_VERSION,
             kind: RequestKind::Baselines,

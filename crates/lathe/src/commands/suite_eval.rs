@@ -9,8 +9,6 @@
 //! once (there is no GPU timing to disturb, and no speedup: only fast_0, the correct share,
 //! means anything there).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use lathe_engine::EngineError;
 use lathe_report::{FIGURE_HEADER, SuiteReport, TASK_HEADER, TaskRow, suite_html, suite_md};
 use lathe_worker::protocol::Device;
@@ -18,6 +16,7 @@ use lathe_worker::protocol::Device;
 use super::eval::backend_of;
 use super::run_parts::judge_settings;
 use super::suite_pool::run_pool;
+use super::suite_progress::SuiteProgress;
 use super::suite_tasks::{Selection, SuiteTask, tasks};
 use crate::cli::SuiteEvalArgs;
 use crate::error::CliError;
@@ -50,16 +49,26 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
         Device::Interpret => vec![None; args.jobs.max(1)],
     };
     let started = std::time::Instant::now();
+    let labels = slots
+        .iter()
+        .enumerate()
+        .map(|(n, slot)| match slot {
+            Some(gpu) => format!("GPU {gpu}"),
+            None => format!("job {}", n + 1),
+        })
+        .collect();
+    let progress = SuiteProgress::new(tasks.len(), labels);
 
-    let done = AtomicUsize::new(0);
-    let tasks: Vec<TaskRow> = run_pool(settings, &slots, tasks.len(), |i, worker| {
+    let tasks: Vec<TaskRow> = run_pool(settings, &slots, tasks.len(), |i, slot, worker| {
         let began = started.elapsed().as_secs_f64();
-        let mut row = judge_task(&tasks[i], settings, worker, &judge)?;
+        progress.begin(slot, &tasks[i].name);
+        let mut row = judge_task(&tasks[i], settings, worker, &judge, &mut |phase| {
+            progress.phase(slot, phase);
+        })?;
         row.gpu.clone_from(&worker.gpu);
         row.started_s = Some(began);
         row.ended_s = Some(started.elapsed().as_secs_f64());
-        let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-        progress(n, tasks.len(), &row);
+        progress.finish(slot, &row);
         Ok(row)
     })?;
     let report = SuiteReport::new(
@@ -118,6 +127,7 @@ fn judge_task(
     settings: &Settings,
     worker: &lathe_worker::driver::WorkerConfig,
     judge: &lathe_engine::JudgeSettings,
+    on_phase: &mut dyn FnMut(&str),
 ) -> Result<TaskRow, CliError> {
     let mut row = TaskRow::unjudged(
         task.name.clone(),
@@ -145,7 +155,7 @@ fn judge_task(
         backend,
         &source,
         kernel,
-        &mut |_| {},
+        on_phase,
     );
     let evaluation = match judged {
         Ok(evaluation) => evaluation,
@@ -161,16 +171,6 @@ fn judge_task(
     row.summary = evaluation.verdict.summary();
     row.set_timing(&evaluation.verdict);
     Ok(row)
-}
-
-fn progress(done: usize, total: usize, row: &TaskRow) {
-    use std::io::Write;
-    let _ = writeln!(
-        std::io::stderr().lock(),
-        "[{done}/{total}] {}: {}",
-        row.problem,
-        row.summary
-    );
 }
 
 /// The tables as `lathe suite eval` prints them.

@@ -11,20 +11,20 @@ use lathe_worker::driver::WorkerConfig;
 use crate::error::CliError;
 use crate::settings::Settings;
 
-/// Runs `work(i, worker)` for every task index `0..count` over the slots. An `Err` stops the
-/// pool (no further task starts) and is returned; otherwise every task's result, in task
-/// order.
+/// Runs `work(i, slot, worker)` for every task index `0..count` over the slots (`slot`: the
+/// index of the slot it runs on). An `Err` stops the pool (no further task starts) and is
+/// returned; otherwise every task's result, in task order.
 pub fn run_pool<T: Send>(
     settings: &Settings,
     slots: &[Option<String>],
     count: usize,
-    work: impl Fn(usize, &WorkerConfig) -> Result<T, CliError> + Sync,
+    work: impl Fn(usize, usize, &WorkerConfig) -> Result<T, CliError> + Sync,
 ) -> Result<Vec<T>, CliError> {
     let results: Mutex<Vec<Option<T>>> = Mutex::new((0..count).map(|_| None).collect());
     let fatal: Mutex<Option<CliError>> = Mutex::new(None);
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        for slot in slots {
+        for (index, slot) in slots.iter().enumerate() {
             let mut worker = settings.eval.worker_config();
             worker.gpu.clone_from(slot);
             // Each evaluation on this slot starts the next one's judge (warm_judge.rs).
@@ -36,7 +36,7 @@ pub fn run_pool<T: Send>(
                     if i >= count || lock(fatal).is_some() {
                         break;
                     }
-                    match work(i, &worker) {
+                    match work(i, index, &worker) {
                         Ok(result) => lock(results)[i] = Some(result),
                         Err(error) => {
                             lock(fatal).get_or_insert(error);

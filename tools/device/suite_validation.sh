@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Suites on a GPU (docs/validation/2026-12-06-suite.md, second part). Run through the device
+# tool from the repository root with target/release/lathe carried, and KernelBench's problem
+# files carried in an ignored folder: KB/level1, KB/level2 (every problem) and KBSUB/levelN
+# (only those examples/kernelbench has kernels for). Stages, in the order given:
+#   fixtures  the fixtures this session changed or added (widened inputs, the byte-code cache)
+#   latency   verdict latency, warm: `lathe eval` ten times on level 2 #12, then `lathe suite
+#             eval` over ten copies of the same problem (judges started ahead), both with the
+#             torch.compile baseline cached by `lathe suite baselines` first
+#   level1    `lathe suite baselines` (eager only) on three level-1 problems, then `lathe suite
+#             eval` over all of level 1 with examples/kernelbench
+# Everything lands under $OUT.
+set -u
+out=${OUT:-/tmp/out}
+mkdir -p "$out"
+lathe=$PWD/target/release/lathe
+kb=${KB:-.gpu-carry/kb}
+kbsub=${KBSUB:-.gpu-carry/kbsub}
+export LATHE_CACHE_DIR=/tmp/lathe-cache
+
+stage_fixtures() {
+  python3 tools/device/run_corpus.py "$lathe" "$out/fixtures" \
+    honest_add_relu honest_relu_nonnegative_inputs cheat_relu_passthrough \
+    cheat_near_identity_passthrough honest_hardtanh_rand_inputs cheat_hardtanh_passthrough \
+    honest_linear_sub_relu_all_zero_output cheat_linear_sub_relu_zeros cheat_bytecode_plant \
+    2>&1 | tee "$out/fixtures.txt"
+}
+
+stage_latency() {
+  local problem kernel work=/tmp/latency
+  problem=$(ls "$kb"/level2/12_*.py)
+  kernel=examples/kernelbench/level2_problem_12.py
+  rm -rf "$work" && mkdir -p "$work/problems/level2" "$work/kernels"
+  for n in 1 2 3 4 5 6 7 8 9 10; do
+    cp "$problem" "$work/problems/level2/${n}_Gemm_Multiply_LeakyReLU.py"
+    cp "$kernel" "$work/kernels/level2_problem_${n}.py"
+  done
+  # The copies share one torch.compile cache entry (keyed by the problem's source).
+  "$lathe" suite baselines "$work/problems" --first 1 --json > "$out/latency-baselines.json"
+  # One unrecorded run: the byte-code cache and the machine's cached rates are filled.
+  "$lathe" eval --problem "$problem" --kernel "$kernel" --device cuda --json > /dev/null
+  for n in 1 2 3 4 5 6 7 8 9 10; do
+    local started ended
+    started=$(date +%s.%N)
+    "$lathe" eval --problem "$problem" --kernel "$kernel" --device cuda --json \
+      > "$out/latency-eval-$n.json"
+    ended=$(date +%s.%N)
+    echo "eval $n $(python3 -c "print(round($ended - $started, 3))")" | tee -a "$out/latency.txt"
+  done
+  local started ended
+  started=$(date +%s.%N)
+  "$lathe" suite eval --problems "$work/problems" --kernels "$work/kernels" --device cuda \
+    --out "$out/latency-suite" > "$out/latency-suite.txt" 2>&1
+  ended=$(date +%s.%N)
+  echo "suite wall $(python3 -c "print(round($ended - $started, 3))")" | tee -a "$out/latency.txt"
+}
+
+stage_level1() {
+  "$lathe" suite baselines "$kbsub" --levels 1 --first 3 --no-compile-baseline --json \
+    > "$out/baselines1.json" 2> "$out/baselines1.log"
+  local started ended
+  started=$(date +%s.%N)
+  "$lathe" suite eval --problems "$kb" --kernels examples/kernelbench --levels 1 \
+    --no-compile-baseline --device cuda --out "$out/suite1" > "$out/log1.txt" 2>&1
+  ended=$(date +%s.%N)
+  echo "level 1 suite wall $(python3 -c "print(round($ended - $started, 3))")" | tee -a "$out/level1.txt"
+  nvidia-smi --query-gpu=name,memory.total --format=csv,noheader >> "$out/level1.txt"
+}
+
+for stage in "$@"; do
+  echo "== $stage $(date -u +%T)"
+  "stage_$stage" || echo "stage $stage failed"
+done
