@@ -1,6 +1,7 @@
 //! `stop_all` against real process groups: every group `run` started gets the signal, one that
-//! ignores it gets SIGKILL after its grace, a `run` after the stop spawns nothing, and no `run`
-//! returns. A test binary of its own, with one test: a stop is final for the whole process.
+//! ignores it gets SIGKILL after its grace, a pre-started process nobody is running yet ends
+//! with the rest, a `run` after the stop spawns nothing, and no `run` returns. A test binary of
+//! its own, with one test: a stop is final for the whole process.
 
 use std::ffi::OsString;
 use std::fs;
@@ -8,7 +9,7 @@ use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use lathe_worker::process::{ProcessSpec, StopSignal, run, stop_all};
+use lathe_worker::process::{ProcessSpec, StopSignal, run, start, stop_all};
 
 /// `/bin/sh -c SCRIPT` in `dir`, with a grace of `grace`.
 fn sh(dir: &Path, script: &str, grace: Duration) -> ProcessSpec {
@@ -73,11 +74,16 @@ fn a_stop_reaches_every_group_kills_the_stubborn_and_spawns_nothing_after() {
     }
     let polite = pid_in(&dir.path().join("polite.pid"));
     let stubborn = pid_in(&dir.path().join("stubborn.pid"));
+    // Started ahead of its work and held, as a warm judge waits: no thread runs it.
+    let idle = start(&sh(dir.path(), "echo $$ > idle.pid; exec sleep 300", grace)).unwrap();
+    let idle_pid = pid_in(&dir.path().join("idle.pid"));
 
     let start = Instant::now();
     assert!(stop_all(StopSignal::Terminate), "every group ended");
     assert!(is_gone(polite), "the polite group's sleep is gone");
     assert!(is_gone(stubborn), "the stubborn group's sleep is gone");
+    assert!(is_gone(idle_pid), "the idle process is gone");
+    assert!(idle.has_exited());
     assert!(
         start.elapsed() >= grace,
         "the stubborn group was given its grace: {:?}",

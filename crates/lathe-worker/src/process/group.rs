@@ -28,7 +28,7 @@ pub(crate) struct Member {
 
 impl Member {
     /// Whether the process still runs code or holds memory (a zombie holds neither).
-    fn is_alive(self) -> bool {
+    pub(crate) fn is_alive(self) -> bool {
         !matches!(self.state, 'Z' | 'X' | 'x')
     }
 }

@@ -11,6 +11,12 @@
 //! [`reaping`](LiveGroup::reaping) under the registry's lock before it reaps, and `stop_all`
 //! signals under the same lock, so no signal can reach a reused id.
 //!
+//! **A stop waits for processes, not for their owners.** It is over when no group has a living
+//! member: a pre-started process that nobody is running yet (a warm judge) has no thread that
+//! would take its entry out, and once its processes are dead there is nothing left to wait for.
+//! A group whose leader is being reaped is waited for until `run` takes it out (its settle
+//! period, at most 2 s), since its id may already name someone else's group.
+//!
 //! **A stop is final.** After `stop_all`, a `run` that was about to spawn does not, and a `run`
 //! whose child has ended never returns (it parks its thread): the child's death was our doing,
 //! and handing it back would have the caller record it as the candidate's crash or the model's
@@ -22,9 +28,15 @@ use std::time::{Duration, Instant};
 
 use rustix::process::{Pid, Signal, kill_process_group};
 
-/// How long `stop_all` waits after the SIGKILL for the `run`s to finish (reap, drain the pipes):
-/// more than `run`'s own settle period of 2 s.
+use super::group::ProcessGroup;
+
+/// How long `stop_all` waits after the SIGKILL for the last processes to die: more than `run`'s
+/// own settle period of 2 s.
 const AFTER_KILL: Duration = Duration::from_secs(3);
+
+/// How often `stop_all` looks at the groups again while it waits: a process's death notifies
+/// nobody here.
+const POLL: Duration = Duration::from_millis(10);
 
 /// The signal [`stop_all`] forwards to every live group: the one lathe received.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,8 +143,8 @@ pub(crate) fn park_forever() -> ! {
 }
 
 /// Forwards `signal` to every process group `run` started and has not finished, waits each
-/// group's grace for them to end, sends SIGKILL to those still there, and waits a few seconds
-/// more for their `run`s to finish. Says whether every group ended.
+/// group's grace for their processes to end, sends SIGKILL to those still there, and waits a
+/// few seconds more. Says whether every group ended.
 ///
 /// From then on no `run` spawns anything, and none returns: call this only on the way out of
 /// the process (the binary's handler of SIGINT and SIGTERM), then exit.
@@ -148,7 +160,7 @@ pub fn stop_all(signal: StopSignal) -> bool {
     let Some(grace) = grace else {
         return true;
     };
-    if wait_until_empty(Instant::now() + grace) {
+    if wait_until_ended(Instant::now() + grace) {
         return true;
     }
     {
@@ -157,7 +169,7 @@ pub fn stop_all(signal: StopSignal) -> bool {
             let _ = kill_process_group(entry.leader, Signal::KILL);
         }
     }
-    wait_until_empty(Instant::now() + AFTER_KILL)
+    wait_until_ended(Instant::now() + AFTER_KILL)
 }
 
 /// `signal` to the group, and SIGCONT: a stopped member would only act on it once continued.
@@ -168,10 +180,11 @@ fn signal_group(leader: Pid, signal: Signal) {
     let _ = kill_process_group(leader, Signal::CONT);
 }
 
-fn wait_until_empty(deadline: Instant) -> bool {
+/// Waits until every group has ended (see the module's notes), or until `deadline`.
+fn wait_until_ended(deadline: Instant) -> bool {
     let mut live = live();
     loop {
-        if live.groups.is_empty() {
+        if live.groups.iter().all(has_ended) {
             return true;
         }
         let now = Instant::now();
@@ -179,8 +192,18 @@ fn wait_until_empty(deadline: Instant) -> bool {
             return false;
         }
         live = LEFT
-            .wait_timeout(live, deadline - now)
+            .wait_timeout(live, POLL.min(deadline - now))
             .unwrap_or_else(PoisonError::into_inner)
             .0;
     }
+}
+
+/// Whether nothing of the entry's group runs any more. Its leader unreaped, the group id is
+/// still ours to look up; once it is being reaped, only its removal says it is over.
+fn has_ended(entry: &Entry) -> bool {
+    !entry.reaping
+        && !ProcessGroup::led_by(entry.leader)
+            .members()
+            .into_iter()
+            .any(|member| member.is_alive())
 }
