@@ -4,6 +4,7 @@
 //! here. What is tested is the engine around the judge: which candidates it judges, in which
 //! order, what it keeps, what it records, and that a resume judges nothing twice.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -336,4 +337,126 @@ fn a_starting_kernel_that_is_wrong_is_repaired_before_any_stage() {
             "stage:grid_and_parallel/s2",
         ]
     );
+}
+
+/// Times a kernel by its `BLOCK` constant: fastest at 256, slower the further from it (one ms
+/// per doubling or halving), so a search must walk up from 32 and stop there.
+#[derive(Default)]
+struct BlockJudge {
+    judged: Mutex<Vec<u64>>,
+}
+
+impl Judge for BlockJudge {
+    fn judge(
+        &self,
+        candidate: &Candidate<'_>,
+        _on_phase: &mut dyn FnMut(&str),
+    ) -> Result<Judgment, EngineError> {
+        assert!(candidate.path.is_file(), "the judged source is on disk");
+        let block: u64 = candidate
+            .source
+            .lines()
+            .find_map(|line| line.strip_prefix("BLOCK = "))
+            .and_then(|value| value.trim().parse().ok())
+            .expect("a BLOCK constant");
+        self.judged.lock().unwrap().push(block);
+        let distance = (block as f64).log2() - 8.0;
+        let verdict = correct(1.0 + distance.abs());
+        Ok(Judgment {
+            evaluation: Evaluation {
+                verdict: serde_json::from_value::<Verdict>(verdict).unwrap(),
+                eval_seconds: 0.1,
+                interpreter_ms: None,
+            },
+            checks: lathe_check::check(candidate.source, candidate.backend, Policy::default()),
+            worker: None,
+        })
+    }
+}
+
+#[test]
+fn tune_kernel_walks_the_block_to_its_best_judging_each_variant_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ci/add_relu");
+    let source = std::fs::read_to_string(example.join("kernel.py")).unwrap();
+    let stage = lathe_core::StageLibrary::embedded()
+        .lookup(Category::Fusion, STAGE)
+        .unwrap();
+    let judge = BlockJudge::default();
+    let mut heard = Vec::new();
+    let scratch = dir.path().join("variants");
+    let ended = lathe_engine::tune_kernel(
+        &judge,
+        lathe_engine::KernelToTune {
+            problem: &example.join("problem.py"),
+            source: &source,
+            backend: Backend::Triton,
+            scratch: &scratch,
+        },
+        lathe_tune::Plan {
+            stages: &[stage],
+            margin_pct: None,
+            budget: lathe_tune::Budget::default(),
+        },
+        BTreeMap::new,
+        &mut |label, evaluation, _| heard.push((label.to_owned(), evaluation.verdict.is_correct())),
+    )
+    .unwrap();
+    let lathe_engine::TuningEnd::Tuned { start, tuned, .. } = ended else {
+        panic!("not tuned: {ended:?}");
+    };
+    assert_eq!(start.ms, 4.0, "BLOCK 32 is three doublings from 256");
+    assert_eq!(tuned.best.ms, 1.0);
+    assert_eq!(tuned.changes, [("BLOCK".to_owned(), 32, 256)]);
+    assert!(tuned.source.contains("\nBLOCK = 256\n"));
+    let judged = judge.judged.lock().unwrap().clone();
+    let mut once = judged.clone();
+    once.sort_unstable();
+    once.dedup();
+    assert_eq!(
+        once.len(),
+        judged.len(),
+        "no BLOCK judged twice: {judged:?}"
+    );
+    assert_eq!(&judged[..5], [32, 64, 128, 256, 512], "{judged:?}");
+    assert_eq!(heard[0], ("the kernel as given".to_owned(), true));
+    assert_eq!(heard[1].0, "BLOCK 32 → 64");
+    assert_eq!(heard.len(), judged.len());
+}
+
+#[test]
+fn tune_kernel_tunes_nothing_without_constants_or_from_a_wrong_kernel() {
+    let dir = tempfile::tempdir().unwrap();
+    let problem = dir.path().join("problem.py");
+    let stages: [&lathe_core::Stage; 0] = [];
+    let plan = lathe_tune::Plan {
+        stages: &stages,
+        margin_pct: None,
+        budget: lathe_tune::Budget::default(),
+    };
+    let kernel = |source| lathe_engine::KernelToTune {
+        problem: &problem,
+        source,
+        backend: Backend::Triton,
+        scratch: dir.path(),
+    };
+    let judge = MarkedJudge::default();
+    let none = kernel("# judge: correct 1.0\nimport torch\n");
+    let ended = lathe_engine::tune_kernel(&judge, none, plan, BTreeMap::new, &mut |_, _, _| {});
+    assert!(matches!(ended, Ok(lathe_engine::TuningEnd::NothingToTune)));
+    assert!(judge.judged().is_empty(), "nothing to tune is never judged");
+
+    let wrong = "# judge: wrong\nBLOCK = 32\n";
+    let ended = lathe_engine::tune_kernel(
+        &judge,
+        kernel(wrong),
+        plan,
+        BTreeMap::new,
+        &mut |_, _, _| {},
+    );
+    assert!(
+        matches!(&ended, Ok(lathe_engine::TuningEnd::NotCorrect { verdict }) if !verdict.is_correct()),
+        "{ended:?}"
+    );
+    assert_eq!(judge.judged(), ["wrong"]);
 }

@@ -1,18 +1,16 @@
-//! `lathe tune`: a kernel's launch constants tuned without a model. The constants are found in
-//! the source, the starting kernel is judged, then each stage searches the constants it tunes;
-//! every variant is judged by the judging service the loop uses (`lathe_engine::WorkerJudge`:
-//! correctness before time), and the result is the original file with only the kept constants
+//! `lathe tune`: a kernel's launch constants tuned without a model. The work is
+//! `lathe_engine::tune_kernel` (constants found, the kernel as given judged, each stage's search,
+//! every variant judged by the loop's judging service); this command resolves the settings,
+//! renders the progress and the summary, and writes the kernel with only the kept constants
 //! changed.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
-use lathe_core::{Speed, Verdict};
-use lathe_engine::judge::file_name;
-use lathe_engine::{Candidate, Judge, WorkerJudge};
+use lathe_core::Speed;
+use lathe_engine::{KernelToTune, TuningEnd, TuningError, WorkerJudge, tune_kernel};
 use lathe_profile::{MetricRequest, ProfileTarget};
-use lathe_tune::{Budget, Plan, Start, Tunable, Tuned, find_tunables, search};
+use lathe_tune::{Budget, Plan, Tunable, Tuned};
 use lathe_worker::protocol::Device;
 use serde_json::json;
 
@@ -29,68 +27,15 @@ pub fn run(args: &TuneArgs, settings: &Settings) -> Result<ExitStatus, CliError>
     let source = read_text(&args.kernel, FileRole::Kernel)?;
     let category = category(settings, Some(&args.problem))?;
     let stages = stage_list(category, args.stages.as_deref())?;
-    let tunables = find_tunables(&source).map_err(|e| CliError::Problem {
-        message: format!("{} does not parse: {}", args.kernel.display(), e.message),
-    })?;
-    if tunables.is_empty() {
-        note(&format!(
-            "{}: no launch constants to tune (block sizes, num_warps or num_stages written as numbers); the kernel is unchanged",
-            args.kernel.display()
-        ));
-        write_result(args, &source, None)?;
-        return Ok(ExitStatus::Success);
-    }
     let device = settings.eval.device.value;
     let judge = WorkerJudge::new(
         settings.eval.worker_config(),
         judge_settings(settings, device),
     );
     let problem = absolute_path(&args.problem)?;
+    let kernel_path = absolute_path(&args.kernel)?;
     let backend = super::eval::backend_of(settings, &source);
     let scratch = scratch_dir(args)?;
-    let mut count = 0;
-    let mut judge_file = |text: &str, label: &str| -> Result<Verdict, CliError> {
-        let path = scratch.join(format!("{count:03}.py"));
-        count += 1;
-        std::fs::write(&path, text).map_err(|source| CliError::Output {
-            path: Some(path.clone()),
-            source,
-        })?;
-        let started = Instant::now();
-        let name = file_name(&path);
-        let candidate = Candidate {
-            problem: &problem,
-            backend,
-            source: text,
-            path: &path,
-            name: &name,
-        };
-        let evaluation = judge
-            .judge(&candidate, &mut |_| {})
-            .map_err(CliError::Engine)?
-            .evaluation;
-        if !args.json {
-            note(&format!(
-                "  {label}: {} ({:.1} s)",
-                evaluation.verdict.summary(),
-                started.elapsed().as_secs_f64()
-            ));
-        }
-        Ok(evaluation.verdict)
-    };
-    let start_verdict = judge_file(&source, "the kernel as given")?;
-    let Some(start) = Speed::of(&start_verdict) else {
-        note(&format!(
-            "the kernel must be correct and timed before its constants are tuned: {}",
-            start_verdict.summary()
-        ));
-        return Ok(ExitStatus::NotCorrect);
-    };
-    let metrics = if device == Device::Cuda {
-        registers(settings, &problem, &args.kernel, backend, &source)?
-    } else {
-        BTreeMap::new()
-    };
     let budget = match args.budget {
         Some(TuneBudget::Evaluations(n)) => Budget {
             evaluations: Some(n),
@@ -102,20 +47,61 @@ pub fn run(args: &TuneArgs, settings: &Settings) -> Result<ExitStatus, CliError>
         },
         None => Budget::default(),
     };
-    let tuned = search(
-        Start {
+    let ended = tune_kernel(
+        &judge,
+        KernelToTune {
+            problem: &problem,
             source: &source,
-            tunables: &tunables,
-            speed: start,
-            metrics: &metrics,
+            backend,
+            scratch: &scratch,
         },
         Plan {
             stages: &stages,
             margin_pct: args.margin,
             budget,
         },
-        &mut judge_file,
-    )?;
+        || match device {
+            Device::Cuda => registers(settings, &problem, &kernel_path, backend, &source),
+            Device::Interpret => BTreeMap::new(),
+        },
+        &mut |label, evaluation, took| {
+            if !args.json {
+                note(&format!(
+                    "  {label}: {} ({:.1} s)",
+                    evaluation.verdict.summary(),
+                    took.as_secs_f64()
+                ));
+            }
+        },
+    )
+    .map_err(|error| match error {
+        TuningError::Unparsable(e) => CliError::Problem {
+            message: format!("{} does not parse: {}", args.kernel.display(), e.message),
+        },
+        TuningError::Engine(e) => CliError::Engine(e),
+    })?;
+    let (tunables, start, tuned) = match ended {
+        TuningEnd::NothingToTune => {
+            note(&format!(
+                "{}: no launch constants to tune (block sizes, num_warps or num_stages written as numbers); the kernel is unchanged",
+                args.kernel.display()
+            ));
+            write_result(args, &source, None)?;
+            return Ok(ExitStatus::Success);
+        }
+        TuningEnd::NotCorrect { verdict } => {
+            note(&format!(
+                "the kernel must be correct and timed before its constants are tuned: {}",
+                verdict.summary()
+            ));
+            return Ok(ExitStatus::NotCorrect);
+        }
+        TuningEnd::Tuned {
+            tunables,
+            start,
+            tuned,
+        } => (tunables, start, tuned),
+    };
     let report = report_json(&tunables, &tuned, start);
     if args.json {
         emit(
@@ -135,19 +121,20 @@ pub fn run(args: &TuneArgs, settings: &Settings) -> Result<ExitStatus, CliError>
     Ok(ExitStatus::Success)
 }
 
-/// The profile's registers per thread for the kernel's longest-running kernel, for the stage rule that
-/// reads it; nothing when no profile can be had (the search then only steps).
+/// The profile's registers per thread for the kernel's longest-running kernel (at the absolute
+/// path `kernel`), for the stage rule that reads it; nothing when no profile can be had (the
+/// search then only steps).
 fn registers(
     settings: &Settings,
     problem: &Path,
     kernel: &Path,
     backend: lathe_core::Backend,
     source: &str,
-) -> Result<BTreeMap<String, f64>, CliError> {
+) -> BTreeMap<String, f64> {
     let target = ProfileTarget {
         problem: problem.to_path_buf(),
         overrides: BTreeMap::new(),
-        kernel: absolute_path(kernel)?,
+        kernel: kernel.to_path_buf(),
         backend,
         own_kernels: lathe_check::check(source, backend, settings.eval.policy.value).kernels,
     };
@@ -157,26 +144,23 @@ fn registers(
     };
     let config = settings.profile.config(&settings.eval);
     match lathe_profile::profile(&config, &target, &request) {
-        Ok(record) => Ok(record.main_kernel_metrics()),
+        Ok(record) => record.main_kernel_metrics(),
         Err(unavailable) => {
             note(&format!(
                 "no profile for the stage rules: {}",
                 unavailable.with_hint()
             ));
-            Ok(BTreeMap::new())
+            BTreeMap::new()
         }
     }
 }
 
+/// Where the judged sources go (`tune_kernel` makes it when it first writes one).
 fn scratch_dir(args: &TuneArgs) -> Result<PathBuf, CliError> {
     let dir = match &args.out {
         Some(out) => out.join("variants"),
         None => std::env::temp_dir().join(format!("lathe-tune-{}", std::process::id())),
     };
-    std::fs::create_dir_all(&dir).map_err(|source| CliError::Output {
-        path: Some(dir.clone()),
-        source,
-    })?;
     // The worker runs in a scratch directory of its own: it needs the variants' full paths.
     absolute_path(&dir)
 }
