@@ -154,6 +154,7 @@ mod tests {
             tail_bytes: 100,
             gpu: None,
             prestart: false,
+            cluster: None,
         };
         let pool = DevicePool::new(vec![DeviceSlot::gpu("3")]);
         assert_eq!(pool.lease().worker(&worker).gpu.as_deref(), Some("3"));

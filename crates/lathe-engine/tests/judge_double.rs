@@ -174,6 +174,7 @@ fn parts(replies: &Path, judge: Arc<MarkedJudge>) -> Parts {
         tail_bytes: 100,
         gpu: None,
         prestart: false,
+        cluster: None,
     };
     let catalog = GpuCatalog::embedded();
     Parts {

@@ -52,6 +52,9 @@ pub struct WorkerConfig {
     /// request comes), so a suite's verdicts do not each wait for Python to start
     /// (`warm_judge.rs`). Off for a single `lathe eval`, where nothing follows.
     pub prestart: bool,
+    /// Judge on this Ray cluster's nodes instead of here (`--executor ray`, ray.rs); `None`
+    /// judges on this machine.
+    pub cluster: Option<std::sync::Arc<crate::ray::RayCluster>>,
 }
 
 impl WorkerConfig {
@@ -144,6 +147,10 @@ pub fn evaluate_watched(
     mut request: EvalRequest,
     phases: Option<Sender<String>>,
 ) -> Result<Finished<EvalOutcome>, DriverError> {
+    // A cluster's node has its own caches and scratch: the request goes as it is.
+    if let Some(cluster) = &config.cluster {
+        return cluster.evaluate(config, request, phases);
+    }
     if request.timing.cache_dir.is_none() {
         request.timing.cache_dir = Some(config.baselines_dir());
     }
@@ -181,17 +188,34 @@ pub fn evaluate_watched(
         running.store(false, Ordering::Relaxed);
         ran
     })?;
-    let outcome = match result {
-        Some(result) if result.nonce.as_deref() != Some(nonce.as_str()) => forged(&result),
-        Some(result) => judged(result, &stderr)?,
-        None => judge_died(config, &end, &stderr, &progress)?,
-    };
+    let outcome = read_judgment(config, result, &nonce, &end, &stderr, last_phase(&progress))?;
     Ok(Finished {
         outcome,
         stdout,
         stderr,
         wall,
     })
+}
+
+/// What a judge that was given `nonce` left: its result if it carries the nonce, a forgery if
+/// not, else the way it died (`phase`: the last it reported). The one reading of a judge's end,
+/// for a judge run here and one run on a Ray node (`ray.rs`).
+pub(crate) fn read_judgment(
+    config: &WorkerConfig,
+    result: Option<WorkerResult>,
+    nonce: &str,
+    end: &ProcessEnd,
+    stderr: &Capture,
+    phase: Option<String>,
+) -> Result<EvalOutcome, DriverError> {
+    match result {
+        Some(result) if result.nonce.as_deref() != Some(nonce) => Ok(forged(&result)),
+        Some(result) => judged(result, stderr),
+        None => {
+            check_interpreter(&config.python, end, stderr)?;
+            judge_died(config, end, stderr, phase)
+        }
+    }
 }
 
 /// Runs the profile target, under `launcher` when given (Nsight Compute). A candidate that fails
@@ -217,7 +241,7 @@ pub fn profile(
             phases,
         }),
         Some(other) => Err(judged(other, &stderr)?),
-        None => Err(died(&end, &stderr, &progress)),
+        None => Err(died(&end, &stderr, last_phase(&progress))),
     };
     Ok(Finished {
         outcome,
@@ -491,22 +515,27 @@ fn read_result(path: &Path, stderr: &Capture) -> Result<Option<WorkerResult>, Dr
     let Ok(text) = std::fs::read_to_string(path) else {
         return Ok(None);
     };
+    parse_result(&text, stderr).map(Some)
+}
+
+/// A result file's text as a result of this protocol's version.
+pub(crate) fn parse_result(text: &str, stderr: &Capture) -> Result<WorkerResult, DriverError> {
     let bad = |message: String| DriverError::BadResult {
         message,
         stderr_tail: stderr.tail.clone(),
     };
-    let result: WorkerResult = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let result: WorkerResult = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
     if result.protocol != PROTOCOL_VERSION {
         return Err(bad(format!(
             "protocol version {}; this lathe speaks {PROTOCOL_VERSION}",
             result.protocol
         )));
     }
-    Ok(Some(result))
+    Ok(result)
 }
 
 /// 128 random bits, hex: the nonce a judge must write into its result.
-fn fresh_nonce() -> std::io::Result<String> {
+pub(crate) fn fresh_nonce() -> std::io::Result<String> {
     use std::io::Read;
     let mut bytes = [0u8; 16];
     std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
@@ -542,10 +571,11 @@ fn judge_died(
     config: &WorkerConfig,
     end: &ProcessEnd,
     stderr: &Capture,
-    progress: &Path,
+    phase: Option<String>,
 ) -> Result<EvalOutcome, DriverError> {
     // `start` is the judge importing its own modules: failing there, the interpreter is at fault.
-    let phase = last_phase(progress).filter(|p| p != "start");
+    let last = phase.clone();
+    let phase = phase.filter(|p| p != "start");
     match (end, &phase) {
         (ProcessEnd::Exited { code }, None) => Err(DriverError::Interpreter {
             python: config.python.clone(),
@@ -562,7 +592,7 @@ fn judge_died(
             ),
             detail: Some(stderr.tail.clone()),
         }),
-        _ => Ok(died(end, stderr, progress)),
+        _ => Ok(died(end, stderr, last)),
     }
 }
 
@@ -636,9 +666,9 @@ fn check_interpreter(python: &Path, end: &ProcessEnd, stderr: &Capture) -> Resul
 }
 
 /// A worker that left no result: its death is the candidate's verdict.
-fn died(end: &ProcessEnd, stderr: &Capture, progress: &Path) -> EvalOutcome {
+fn died(end: &ProcessEnd, stderr: &Capture, phase: Option<String>) -> EvalOutcome {
     EvalOutcome::Judged {
-        verdict: death_verdict(end, stderr, last_phase(progress)),
+        verdict: death_verdict(end, stderr, phase),
         notes: Vec::new(),
         phases: Vec::new(),
         fingerprint: serde_json::Value::Null,

@@ -6,4 +6,5 @@ pub mod driver;
 pub mod embedded;
 pub mod process;
 pub mod protocol;
+pub mod ray;
 pub mod warm_judge;

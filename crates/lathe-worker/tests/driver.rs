@@ -66,6 +66,7 @@ fn config(dir: &Path, python: PathBuf, limit: Duration) -> WorkerConfig {
         tail_bytes: 4096,
         gpu: None,
         prestart: false,
+        cluster: None,
     }
 }
 

@@ -49,6 +49,7 @@ fn config(dir: &Path) -> WorkerConfig {
         tail_bytes: 4096,
         gpu: None,
         prestart: true,
+        cluster: None,
     }
 }
 

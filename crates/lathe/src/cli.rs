@@ -11,7 +11,10 @@ use lathe_worker::protocol::{Device, ToleranceRule};
 
 use crate::settings::{Layer, Origin, TimingTable};
 
+mod executor_args;
 mod run_args;
+
+pub use executor_args::ExecutorArgs;
 
 pub use run_args::{
     BudgetArgs, LoopArgs, OptimizeRunArgs, ProgressArgs, ResumeArgs, SuiteRunArgs, TuneArgs,
@@ -276,6 +279,8 @@ pub struct SuiteEvalArgs {
     /// Evaluations at once under --device interpret
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub jobs: usize,
+    #[command(flatten)]
+    pub executor: ExecutorArgs,
     /// Skip the torch.compile baseline (speedups against it are then missing)
     #[arg(long)]
     pub no_compile_baseline: bool,

@@ -23,6 +23,7 @@ pub mod suite_eval;
 pub mod suite_plan;
 pub mod suite_pool;
 pub mod suite_progress;
+pub mod suite_ray;
 pub mod suite_rows;
 pub mod suite_run;
 pub mod suite_tasks;

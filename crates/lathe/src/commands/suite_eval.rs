@@ -44,9 +44,11 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
     judge.timing.compile_baseline &= !args.no_compile_baseline;
     // Interpreter time is no GPU time: a suite's speedups come from GPU timing or not at all.
     judge.timing.interpreter = false;
-    let slots: Vec<Option<String>> = match device {
-        Device::Cuda => gpu_pool(&args.gpus).into_iter().map(Some).collect(),
-        Device::Interpret => vec![None; args.jobs.max(1)],
+    let cluster = super::suite_ray::connect(&args.executor, settings)?;
+    let slots: Vec<Option<String>> = match (device, &cluster) {
+        (_, Some(cluster)) => super::suite_ray::slots(cluster),
+        (Device::Cuda, None) => gpu_pool(&args.gpus).into_iter().map(Some).collect(),
+        (Device::Interpret, None) => vec![None; args.jobs.max(1)],
     };
     let started = std::time::Instant::now();
     let labels = slots
@@ -60,12 +62,16 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
     let progress = SuiteProgress::new(tasks.len(), labels);
 
     let tasks: Vec<TaskRow> = run_pool(settings, &slots, tasks.len(), |i, slot, worker| {
+        let worker = &super::suite_ray::on_cluster(worker, cluster.as_ref());
         let began = started.elapsed().as_secs_f64();
         progress.begin(slot, &tasks[i].name);
         let mut row = judge_task(&tasks[i], settings, worker, &judge, &mut |phase| {
             progress.phase(slot, phase);
         })?;
         row.gpu.clone_from(&worker.gpu);
+        if let Some(cluster) = &cluster {
+            row.gpu = super::suite_ray::placement(cluster, tasks[i].kernel.as_deref());
+        }
         row.started_s = Some(began);
         row.ended_s = Some(started.elapsed().as_secs_f64());
         progress.finish(slot, &row);

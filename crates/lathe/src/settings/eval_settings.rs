@@ -84,6 +84,7 @@ impl EvalSettings {
             tail_bytes: 64 * 1024,
             gpu: None,
             prestart: false,
+            cluster: None,
         }
     }
 

@@ -1,0 +1,85 @@
+//! `--executor ray`: a suite's evaluations on a Ray cluster's GPU nodes (docs/design/ray.md).
+//! The binary's side is small: connect once before the pool starts (an unreachable cluster
+//! stops the suite before any work, exit 5, naming the address), give the pool one slot per
+//! GPU the cluster lent, and point every slot's worker at the cluster. The judging itself goes
+//! through the same path as a local one (`lathe_worker::driver::evaluate_watched`).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use lathe_worker::driver::WorkerConfig;
+use lathe_worker::ray::{ClusterError, RayCluster};
+
+use crate::cli::ExecutorArgs;
+use crate::error::CliError;
+use crate::settings::Settings;
+
+/// The cluster asked for, connected; `None` under `--executor local`.
+pub fn connect(
+    args: &ExecutorArgs,
+    settings: &Settings,
+) -> Result<Option<Arc<RayCluster>>, CliError> {
+    if args.executor != "ray" {
+        return Ok(None);
+    }
+    let Some(address) = args.ray_address.as_deref().filter(|a| !a.trim().is_empty()) else {
+        return Err(CliError::Environment {
+            message: "--executor ray needs the cluster's address".to_owned(),
+            hint: Some("give --ray-address HOST:PORT (the head's `ray start --head --port`) or set RAY_ADDRESS".to_owned()),
+        });
+    };
+    let worker = settings.eval.worker_config();
+    RayCluster::connect(
+        &worker.python,
+        &worker.cache_dir,
+        address,
+        args.ray_retries,
+        args.ray_gpus,
+    )
+    .map(Some)
+    .map_err(|error| {
+        let hint = match &error {
+            ClusterError::Unreachable { .. } => {
+                "`ray status --address ADDR` shows whether the cluster is up; start one with `ray start --head --port PORT`"
+            }
+            ClusterError::NoGpus { .. } => {
+                "start the cluster's nodes with GPUs (`ray start ... --num-gpus N`)"
+            }
+            ClusterError::NoRay { .. } | ClusterError::Start(_) => {
+                "install ray next to torch and triton (`pip install ray`), or pick another interpreter with --python"
+            }
+        };
+        CliError::Environment {
+            message: error.to_string(),
+            hint: Some(hint.to_owned()),
+        }
+    })
+}
+
+/// The pool's slots on the cluster: one per GPU it lent, as interpreter jobs are (no local
+/// GPU is pinned: Ray gives each actor its own).
+pub fn slots(cluster: &RayCluster) -> Vec<Option<String>> {
+    vec![None; cluster.slots().len()]
+}
+
+/// `worker`, judging on `cluster` when there is one. No judge is started ahead here: the
+/// cluster's actors stay up between evaluations instead.
+pub fn on_cluster(worker: &WorkerConfig, cluster: Option<&Arc<RayCluster>>) -> WorkerConfig {
+    let mut worker = worker.clone();
+    if let Some(cluster) = cluster {
+        worker.cluster = Some(Arc::clone(cluster));
+        worker.prestart = false;
+    }
+    worker
+}
+
+/// How a suite's row names where its kernel was judged on the cluster: node, GPU, and the
+/// nodes lost under it.
+pub fn placement(cluster: &RayCluster, kernel: Option<&Path>) -> Option<String> {
+    let placement = cluster.placement(kernel?)?;
+    let mut label = placement.label();
+    if !placement.lost_nodes.is_empty() {
+        label += &format!(", after {} lost", placement.lost_nodes.len());
+    }
+    Some(label)
+}
