@@ -1,6 +1,9 @@
 //! A signal to lathe reaches the processes it started: `lathe ask` with a `command:` model
 //! that is a shell script still running (with a `sleep` child of its own) gets SIGTERM or
-//! SIGINT, and once lathe has exited no process of the model's process group is left.
+//! SIGINT, and once lathe has exited no process of the model's process group is left. The same
+//! for a run of `lathe optimize` stopped during its first model call, and during the worker's
+//! judging of its starting kernel: no process of the run is left, and the run is left
+//! resumable (`running`).
 //!
 //! The model runs in a process group of its own, so neither signal would reach it if lathe did
 //! not forward it (issue 14: the child was left running as an orphan).
@@ -8,12 +11,13 @@
 mod common;
 
 use std::fs;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::Sandbox;
+use common::{Sandbox, ci_example};
 use rustix::process::{Pid, Signal, kill_process};
 
 /// A model that writes its pid, starts a long `sleep` and waits for it; with `trap`, it and the
@@ -124,4 +128,127 @@ fn sigterm_during_a_command_model_call_leaves_no_process_of_it() {
 #[test]
 fn sigint_reaches_a_command_model_that_ignores_it_and_sigkill_follows() {
     stopped_mid_call(true, Signal::INT, 130, "SIGINT");
+}
+
+/// A sandbox whose temporary directory (`TMPDIR`, where the worker's scratch directories go)
+/// is its own `tmp/`: a worker of this test names it on its command line.
+fn sandbox_with_tmp() -> (Sandbox, String) {
+    let sandbox = Sandbox::new();
+    let tmp = sandbox.path().join("tmp");
+    fs::create_dir_all(&tmp).unwrap();
+    let tmp = tmp.display().to_string();
+    (sandbox.env("TMPDIR", &tmp), tmp)
+}
+
+/// `lathe optimize` over the CI example with the script model, started and left running, its
+/// events as JSON lines on a pipe.
+fn optimize(sandbox: &Sandbox, python: &Path) -> Child {
+    let python = python.display().to_string();
+    sandbox
+        .command(&[
+            "optimize",
+            "--json",
+            "--problem",
+            &ci_example("problem.py"),
+            "--kernel",
+            &ci_example("kernel.py"),
+            "--category",
+            "fusion",
+            "--stages",
+            "grid_and_parallel",
+            "--samples",
+            "1",
+            "--device",
+            "interpret",
+            "--gpu",
+            "H100",
+            "--no-tune",
+            "--llm",
+            "command:sh model.sh",
+            "--runs-dir",
+            "runs",
+            "--python",
+            &python,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Every living process whose command line mentions `text`.
+fn living_with(text: &str) -> Vec<i32> {
+    fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| matches!(stat(pid), Some((state, _)) if state != 'Z'))
+        .filter(|pid| {
+            fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|line| String::from_utf8_lossy(&line).contains(text))
+        })
+        .collect()
+}
+
+/// The run `lathe runs` lists in the sandbox: one, left `running` for `lathe resume`.
+fn assert_left_resumable(sandbox: &Sandbox) {
+    let runs = sandbox.run(&["runs", "--runs-dir", "runs", "--json"]);
+    assert_eq!(runs.code, 0, "{}", runs.stderr);
+    let runs: serde_json::Value = serde_json::from_str(&runs.stdout).unwrap();
+    assert_eq!(runs.as_array().map(Vec::len), Some(1), "{runs}");
+    assert_eq!(runs[0]["status"], "running", "left to resume: {runs}");
+}
+
+#[test]
+fn sigterm_during_a_runs_model_call_leaves_no_process_and_a_resumable_run() {
+    const TEST: &str = "sigterm_during_a_runs_model_call_leaves_no_process_and_a_resumable_run";
+    let Some(python) = common::worker_python(TEST) else {
+        return;
+    };
+    let (sandbox, tmp) = sandbox_with_tmp();
+    sandbox.write("model.sh", &format!("cat >/dev/null\n{}", model(false)));
+    let lathe = optimize(&sandbox, &python);
+    // The starting kernel is judged by a worker first; the model is asked only after.
+    let model = pid_in(&sandbox.path().join("model.pid"));
+    let (_, group) = stat(model).expect("the model runs");
+    kill_process(Pid::from_raw(lathe.id() as i32).unwrap(), Signal::TERM).unwrap();
+    let (exit, stderr) = wait_exit(lathe, Duration::from_secs(60));
+    assert_eq!(exit, Some(143), "{stderr}");
+    let left = living_members(group);
+    assert!(left.is_empty(), "processes of the model left: {left:?}");
+    let left = living_with(&tmp);
+    assert!(left.is_empty(), "worker processes left: {left:?}");
+    assert_left_resumable(&sandbox);
+}
+
+#[test]
+fn sigterm_while_the_worker_judges_leaves_no_worker_and_a_resumable_run() {
+    const TEST: &str = "sigterm_while_the_worker_judges_leaves_no_worker_and_a_resumable_run";
+    let Some(python) = common::worker_python(TEST) else {
+        return;
+    };
+    let (sandbox, tmp) = sandbox_with_tmp();
+    sandbox.write("model.sh", &model(false));
+    let mut lathe = optimize(&sandbox, &python);
+    // The run is recorded, and the worker judging its starting kernel says which phase it is
+    // in (the probe before it recorded nothing).
+    let events = BufReader::new(lathe.stdout.take().unwrap());
+    let judging = events
+        .lines()
+        .map_while(Result::ok)
+        .find(|line| line.contains("\"event\":\"judging\""));
+    assert!(judging.is_some(), "the starting kernel was never judged");
+    assert!(
+        !living_with(&tmp).is_empty(),
+        "the judge names its scratch directory"
+    );
+    kill_process(Pid::from_raw(lathe.id() as i32).unwrap(), Signal::TERM).unwrap();
+    let (exit, stderr) = wait_exit(lathe, Duration::from_secs(60));
+    assert_eq!(exit, Some(143), "{stderr}");
+    let left = living_with(&tmp);
+    assert!(left.is_empty(), "worker processes left: {left:?}");
+    assert!(
+        !sandbox.path().join("model.pid").exists(),
+        "the model was never asked: the stop came first"
+    );
+    assert_left_resumable(&sandbox);
 }
