@@ -11,7 +11,12 @@ pub struct ExecutorArgs {
     pub executor: String,
     /// The Ray cluster under --executor ray: `HOST:PORT` of its head, `ray://HOST:PORT` or
     /// `auto`
-    #[arg(long, value_name = "ADDR", env = "RAY_ADDRESS")]
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "RAY_ADDRESS",
+        required_if_eq("executor", "ray")
+    )]
     pub ray_address: Option<String>,
     /// Times an evaluation is sent to another GPU when its node is lost under it
     #[arg(long, value_name = "N", default_value_t = 2)]
