@@ -228,6 +228,8 @@ class _Prestarted:
         self.cache = Path(cache) if cache else None
         self.runner = RunnerClient(self.device, scratch, self.cache, wait=True)
         # What an evaluation imports, while lathe is still busy with the one before.
+        import triton  # noqa: F401  (the GPU comparison kernel; importing starts no driver)
+
         import lathe_worker.evaluate
         import lathe_worker.fingerprint  # noqa: F401
 

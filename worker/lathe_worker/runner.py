@@ -293,6 +293,7 @@ def _wait_for_start(channel: Any) -> None:
     waits for the judge's `start` before anything touches CUDA, so that it adds nothing to the
     GPU another evaluation may be timing. Any other command, or the judge gone, ends it."""
     import torch  # noqa: F401
+    import triton  # noqa: F401  (every Triton candidate imports it; importing starts no driver)
 
     from lathe_worker import exports, integrity, launches, timing  # noqa: F401
     from lathe_worker.channel import ChannelBroken
