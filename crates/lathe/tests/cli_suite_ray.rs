@@ -2,7 +2,8 @@
 //! with two logical GPUs and a second node with one, every candidate judged under Triton's
 //! interpreter on the nodes. The suite gets the verdicts the local pool gives; the second node,
 //! SIGKILLed (every process of it) while it judges, costs the suite nothing but a retry on the
-//! head; an address where no cluster answers is an environment error naming it.
+//! head; `lathe suite run` then optimizes two problems judging on the head; an address where no
+//! cluster answers is an environment error naming it.
 //!
 //! Needs `ray` in the worker's Python (requirements-dev.txt): where the worker is required (CI),
 //! a Python without it fails these tests instead of skipping them.
@@ -391,13 +392,74 @@ fn a_suite_on_a_ray_cluster_gets_the_local_verdicts_and_outlives_a_killed_node()
     assert_eq!(retried.len(), 1, "one evaluation lost its node: {remote:?}");
     // Each task's line once in the progress.
     assert_eq!(stderr.matches(" · level").count(), 8, "{stderr}");
-    drop((second, head));
+    drop(second);
+
+    // The optimize loop of `lathe suite run` judges on the cluster's two remaining GPUs.
+    suite_run_on(&sandbox, &python, &address);
+    drop(head);
     #[expect(
         clippy::print_stderr,
         reason = "CI's log keeps how long the cluster test takes"
     )]
     {
         eprintln!("{TEST}: {:.0} s", started.elapsed().as_secs_f64());
+    }
+}
+
+/// `lathe suite run` of two of examples/ci/suite's problems with its stand-in model, judged
+/// on the cluster at `address`: both end with a correct kernel, every judging on a slot of
+/// the cluster (`ray0`, `ray1`), none on this machine.
+fn suite_run_on(sandbox: &Sandbox, python: &Path, address: &str) {
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/ci/suite");
+    for name in ["level1/1_relu.py", "level1/2_sigmoid.py"] {
+        let source = std::fs::read_to_string(example.join("problems").join(name)).unwrap();
+        sandbox.write(&format!("run-problems/{name}"), &source);
+    }
+    let model = std::fs::read_to_string(example.join("model.py")).unwrap();
+    sandbox.write("model.py", &model);
+    let llm = format!("command:{} model.py", python.display());
+    let python = python.display().to_string();
+    let run = sandbox.run(&[
+        "suite",
+        "run",
+        "run-problems",
+        "--llm",
+        &llm,
+        "--device",
+        "interpret",
+        "--gpu",
+        "H100",
+        "--python",
+        &python,
+        "--set",
+        "batch_size=2",
+        "--set",
+        "dim=256",
+        "--max-calls",
+        "2",
+        "--samples",
+        "1",
+        "--no-tune",
+        "--runs-dir",
+        "runs",
+        "--out",
+        "run-out",
+        "--quiet",
+        "--executor",
+        "ray",
+        "--ray-address",
+        address,
+    ]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let text = std::fs::read_to_string(sandbox.path().join("run-out/suite.json")).unwrap();
+    let table = rows(&text);
+    assert_eq!(table.len(), 2, "{text}");
+    for (problem, outcome, slot) in &table {
+        assert_eq!(outcome, "correct", "{problem}: {text}");
+        assert!(
+            slot.as_deref().is_some_and(|s| s.starts_with("ray")),
+            "{problem} judged on {slot:?}"
+        );
     }
 }
 

@@ -265,6 +265,8 @@ pub struct SuiteRunArgs {
     /// overlap another's judging); under --device interpret, also the judgings at once
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub executor: super::ExecutorArgs,
     /// The suite's directory: suite.md, suite.html, suite.json and a folder per problem
     /// (default: <runs dir>/<run id>)
     #[arg(long, value_name = "DIR")]

@@ -39,6 +39,10 @@ pub struct SuitePlan {
     pub device: Device,
     /// Where candidates are judged, one judging on each at a time.
     pub slots: Vec<DeviceSlot>,
+    /// Judged on this Ray cluster's GPUs instead (`--executor ray`): the slots are then its
+    /// actors, counted when the suite connects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ray: Option<super::suite_ray::RayPlan>,
     /// Tasks worked on at once.
     pub jobs: usize,
     /// The whole suite's limits, checked before each task starts.
@@ -117,7 +121,10 @@ pub fn plan(args: &SuiteRunArgs, settings: &Settings, id: &RunId) -> Result<Suit
             plan,
         });
     }
+    let ray = super::suite_ray::RayPlan::of(&args.executor)?;
     let slots: Vec<DeviceSlot> = match device {
+        // The cluster's GPUs are counted when the suite connects to it.
+        _ if ray.is_some() => super::suite_ray::planned_slots(),
         Device::Cuda => gpu_pool(&args.gpus)
             .iter()
             .map(|g| DeviceSlot::gpu(g))
@@ -134,6 +141,7 @@ pub fn plan(args: &SuiteRunArgs, settings: &Settings, id: &RunId) -> Result<Suit
         device,
         jobs: args.jobs.unwrap_or(2 * slots.len()).max(1),
         slots,
+        ray,
         budgets: Budgets {
             max_calls: s.suite_max_calls,
             max_tokens: s.suite_max_tokens,

@@ -7,6 +7,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
+use lathe_engine::DeviceSlot;
 use lathe_worker::driver::WorkerConfig;
 use lathe_worker::ray::{ClusterError, RayCluster};
 
@@ -14,29 +17,57 @@ use crate::cli::ExecutorArgs;
 use crate::error::CliError;
 use crate::settings::Settings;
 
+/// A suite's cluster as its plan records it (`lathe suite run`'s `settings_json`), so that
+/// `lathe resume` judges on the same cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RayPlan {
+    pub address: String,
+    pub retries: u32,
+    pub gpus: Option<usize>,
+}
+
+impl RayPlan {
+    /// The cluster `args` ask for; `None` under `--executor local`.
+    pub fn of(args: &ExecutorArgs) -> Result<Option<RayPlan>, CliError> {
+        if args.executor != "ray" {
+            return Ok(None);
+        }
+        let Some(address) = args.ray_address.as_deref().filter(|a| !a.trim().is_empty()) else {
+            return Err(CliError::Environment {
+                message: "--executor ray needs the cluster's address".to_owned(),
+                hint: Some("give --ray-address HOST:PORT (the head's `ray start --head --port`) or set RAY_ADDRESS".to_owned()),
+            });
+        };
+        Ok(Some(RayPlan {
+            address: address.to_owned(),
+            retries: args.ray_retries,
+            gpus: args.ray_gpus,
+        }))
+    }
+}
+
 /// The cluster asked for, connected; `None` under `--executor local`.
 pub fn connect(
     args: &ExecutorArgs,
     settings: &Settings,
 ) -> Result<Option<Arc<RayCluster>>, CliError> {
-    if args.executor != "ray" {
-        return Ok(None);
+    match RayPlan::of(args)? {
+        Some(plan) => connect_plan(&plan, settings).map(Some),
+        None => Ok(None),
     }
-    let Some(address) = args.ray_address.as_deref().filter(|a| !a.trim().is_empty()) else {
-        return Err(CliError::Environment {
-            message: "--executor ray needs the cluster's address".to_owned(),
-            hint: Some("give --ray-address HOST:PORT (the head's `ray start --head --port`) or set RAY_ADDRESS".to_owned()),
-        });
-    };
+}
+
+/// Connects to the cluster of `plan`.
+pub fn connect_plan(plan: &RayPlan, settings: &Settings) -> Result<Arc<RayCluster>, CliError> {
     let worker = settings.eval.worker_config();
     RayCluster::connect(
         &worker.python,
         &worker.cache_dir,
-        address,
-        args.ray_retries,
-        args.ray_gpus,
+        &plan.address,
+        plan.retries,
+        plan.gpus,
     )
-    .map(Some)
     .map_err(|error| {
         let hint = match &error {
             ClusterError::Unreachable { .. } => {
@@ -60,6 +91,26 @@ pub fn connect(
 /// GPU is pinned: Ray gives each actor its own).
 pub fn slots(cluster: &RayCluster) -> Vec<Option<String>> {
     vec![None; cluster.slots().len()]
+}
+
+/// The device slots of a suite run on the cluster: one per GPU it lent (`ray0`, `ray1`...),
+/// none pinning a local GPU.
+pub fn device_slots(cluster: &RayCluster) -> Vec<DeviceSlot> {
+    (0..cluster.slots().len())
+        .map(|n| DeviceSlot {
+            label: format!("ray{n}"),
+            gpu: None,
+        })
+        .collect()
+}
+
+/// A suite plan's slots before it connects: one, the cluster (two tasks at once by default,
+/// as for one GPU; `--jobs` sets more).
+pub fn planned_slots() -> Vec<DeviceSlot> {
+    vec![DeviceSlot {
+        label: "ray".to_owned(),
+        gpu: None,
+    }]
 }
 
 /// `worker`, judging on `cluster` when there is one. No judge is started ahead here: the

@@ -62,7 +62,14 @@ pub fn carry_out(
     } else {
         suite.jobs
     };
-    let pool = Arc::new(DevicePool::new(suite.slots.clone()));
+    let cluster = match &suite.ray {
+        Some(plan) => Some(super::suite_ray::connect_plan(plan, settings)?),
+        None => None,
+    };
+    let pool = Arc::new(DevicePool::new(match &cluster {
+        Some(cluster) => super::suite_ray::device_slots(cluster),
+        None => suite.slots.clone(),
+    }));
     let ends = store.task_ends(id)?;
     let pending: Vec<&PlannedTask> = suite
         .tasks
@@ -83,8 +90,8 @@ pub fn carry_out(
     let database = store.path().to_path_buf();
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(pending.len()) {
-            let (next, stop, view, pending, pool, provider) =
-                (&next, &stop, &view, &pending, &pool, &provider);
+            let (next, stop, view, pending, pool, provider, cluster) =
+                (&next, &stop, &view, &pending, &pool, &provider, &cluster);
             let database = &database;
             scope.spawn(move || {
                 let store = match Store::open(database) {
@@ -119,6 +126,7 @@ pub fn carry_out(
                         settings,
                         provider.clone(),
                         pool.clone(),
+                        cluster.as_ref(),
                         started,
                         view,
                     );
@@ -180,6 +188,7 @@ fn run_one(
     settings: &Settings,
     provider: Arc<dyn Provider>,
     pool: Arc<DevicePool>,
+    cluster: Option<&Arc<lathe_worker::ray::RayCluster>>,
     started: Instant,
     view: &Mutex<SuiteView>,
 ) -> Result<(), CliError> {
@@ -196,6 +205,7 @@ fn run_one(
     let mut parts = parts(settings, None, &plan)?;
     parts.provider = Some(Box::new(provider));
     parts.devices = Some(pool);
+    parts.worker = super::suite_ray::on_cluster(&parts.worker, cluster);
     parts.judge.overrides = suite.overrides.clone();
     lock(view).task_started(&task.id);
     let ended = lathe_engine::run_task(store, id, &task.id, &plan, &parts, &mut |event| {
