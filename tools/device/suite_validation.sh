@@ -16,6 +16,7 @@ mkdir -p "$out"
 lathe=$PWD/target/release/lathe
 kb=${KB:-.gpu-carry/kb}
 kbsub=${KBSUB:-.gpu-carry/kbsub}
+L1RANGE=${L1RANGE:-}
 export LATHE_CACHE_DIR=/tmp/lathe-cache
 
 stage_fixtures() {
@@ -59,8 +60,10 @@ stage_level1() {
     > "$out/baselines1.json" 2> "$out/baselines1.log"
   local started ended
   started=$(date +%s.%N)
+  # L1RANGE (A:B) narrows level 1 to the problems numbered A to B when time is short.
   "$lathe" suite eval --problems "$kb" --kernels examples/kernelbench --levels 1 \
-    --no-compile-baseline --device cuda --out "$out/suite1" > "$out/log1.txt" 2>&1
+    ${L1RANGE:+--range "$L1RANGE"} --no-compile-baseline --device cuda --out "$out/suite1" \
+    > "$out/log1.txt" 2>&1
   ended=$(date +%s.%N)
   echo "level 1 suite wall $(python3 -c "print(round($ended - $started, 3))")" | tee -a "$out/level1.txt"
   nvidia-smi --query-gpu=name,memory.total --format=csv,noheader >> "$out/level1.txt"
@@ -74,6 +77,6 @@ for arg in "$@"; do
   [ "$limit" = "$arg" ] && limit=3600
   echo "== $stage $(date -u +%T) (at most $limit s)"
   export -f "stage_$stage"
-  export out lathe kb kbsub
+  export out lathe kb kbsub L1RANGE
   timeout "$limit" bash -c "stage_$stage" || echo "stage $stage failed or was cut off"
 done
