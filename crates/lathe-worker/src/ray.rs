@@ -133,6 +133,8 @@ impl RayCluster {
             .envs(scrubbed_env(std::env::vars_os()))
             .env("PYTHONPATH", &worker_dir)
             .env("PYTHONUNBUFFERED", "1")
+            // Nothing is written into the content-addressed package that Ray ships to nodes.
+            .env("PYTHONDONTWRITEBYTECODE", "1")
             .current_dir(&worker_dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -9,8 +9,8 @@ pub struct ExecutorArgs {
     /// (a Ray cluster's GPU nodes, one GPU per evaluation; needs --ray-address)
     #[arg(long, value_name = "EXECUTOR", default_value = "local", value_parser = ["local", "ray"])]
     pub executor: String,
-    /// The Ray cluster under --executor ray: `HOST:PORT` of its head, `ray://HOST:PORT` or
-    /// `auto`
+    /// The Ray cluster under --executor ray: its head's `HOST:PORT` where lathe runs on a node
+    /// of it, `ray://HOST:10001` (Ray Client, needs ray[client]) from elsewhere, or `auto`
     #[arg(
         long,
         value_name = "ADDR",
