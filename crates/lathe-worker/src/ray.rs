@@ -191,6 +191,17 @@ impl RayCluster {
         lock(&self.placements).get(path).cloned()
     }
 
+    /// The GPU models that timed this cluster's evaluations so far, sorted, each once.
+    pub fn gpu_models(&self) -> Vec<String> {
+        let mut models: Vec<String> = lock(&self.placements)
+            .values()
+            .filter_map(|p| p.gpu.clone())
+            .collect();
+        models.sort();
+        models.dedup();
+        models
+    }
+
     /// One evaluation on the cluster, read as a local one is (see the module's note).
     pub(crate) fn evaluate(
         &self,

@@ -77,6 +77,9 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
         progress.finish(slot, &row);
         Ok(row)
     })?;
+    if let Some(cluster) = &cluster {
+        super::suite_ray::warn_mixed_models(cluster);
+    }
     let report = SuiteReport::new(
         device.as_str(),
         problems.display().to_string(),

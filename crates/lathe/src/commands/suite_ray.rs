@@ -134,3 +134,41 @@ pub fn placement(cluster: &RayCluster, kernel: Option<&Path>) -> Option<String> 
     }
     Some(label)
 }
+
+/// Says on stderr when the cluster's evaluations were timed on more than one GPU model: each
+/// speedup compares timings of one GPU, but a suite's figures then mix models.
+pub fn warn_mixed_models(cluster: &RayCluster) {
+    if let Some(text) = mixed_models(&cluster.gpu_models()) {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr().lock(), "warning: {text}");
+    }
+}
+
+fn mixed_models(models: &[String]) -> Option<String> {
+    (models.len() > 1).then(|| {
+        format!(
+            "the kernels were timed on {} GPU models ({}): each speedup compares timings of one \
+             GPU, but the suite's figures mix the models; compare suites model by model (each \
+             row names its GPU)",
+            models.len(),
+            models.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_model_says_nothing_and_two_are_named() {
+        let h100 = "NVIDIA H100 80GB HBM3".to_owned();
+        assert_eq!(mixed_models(std::slice::from_ref(&h100)), None);
+        assert_eq!(mixed_models(&[]), None);
+        let text = mixed_models(&["NVIDIA A100".to_owned(), h100]).unwrap();
+        assert!(
+            text.contains("2 GPU models (NVIDIA A100, NVIDIA H100 80GB HBM3)"),
+            "{text}"
+        );
+    }
+}
