@@ -47,7 +47,8 @@ stage_suite() {
   # Ray turns 127.0.0.1 into the machine's outward address; 127.0.0.2 stays on the loopback.
   address=127.0.0.2:$port
   root=$(mktemp -d /tmp/lr.XXXX)
-  ray start --head --block --node-ip-address=127.0.0.1 --port="$port" --num-gpus="$gpus" \
+  # The ray command may not be on PATH where pip put it; its module always runs.
+  python3 -m ray.scripts.scripts start --head --block --node-ip-address=127.0.0.1 --port="$port" --num-gpus="$gpus" \
     --include-dashboard=false --disable-usage-stats --temp-dir="$root/ray" \
     > "$out/ray-head.log" 2>&1 &
   local head=$!
