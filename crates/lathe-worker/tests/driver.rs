@@ -2,16 +2,15 @@
 //! torch is needed: a result file decides; without one, the way the process died does, with the
 //! last phase it reported; an interpreter without torch is the machine's problem, not a verdict.
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use lathe_core::{Backend, Verdict};
+use lathe_core::Verdict;
 use lathe_worker::driver::{DriverError, EvalOutcome, Finished, WorkerConfig, evaluate};
-use lathe_worker::protocol::{
-    CandidateRef, CorrectnessConfig, Device, EvalRequest, IntegrityConfig, Limits,
-    PROTOCOL_VERSION, ProblemRef, RequestKind, TimingConfig,
-};
+use lathe_worker::protocol::EvalRequest;
 
 /// A stand-in interpreter: `python -m lathe_worker REQUEST RESULT` runs this script with
 /// $3 = request path and $4 = result path.
@@ -71,26 +70,7 @@ fn config(dir: &Path, python: PathBuf, limit: Duration) -> WorkerConfig {
 }
 
 fn request() -> EvalRequest {
-    EvalRequest {
-        protocol: PROTOCOL_VERSION,
-        kind: RequestKind::Eval,
-        device: Device::Interpret,
-        problem: ProblemRef {
-            path: "/p.py".into(),
-            overrides: Default::default(),
-        },
-        candidate: CandidateRef {
-            path: "/k.py".into(),
-            backend: Backend::Triton,
-            kernels: vec![],
-        },
-        correctness: CorrectnessConfig::default(),
-        timing: TimingConfig::default(),
-        integrity: IntegrityConfig::default(),
-        limits: Limits::default(),
-        progress_path: None,
-        runner: Default::default(),
-    }
+    common::eval_request("/p.py", "/k.py")
 }
 
 fn verdict(outcome: EvalOutcome) -> Verdict {

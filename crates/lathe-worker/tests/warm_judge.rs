@@ -3,16 +3,15 @@
 //! judge started during the one before; other settings, a dead warm judge or a release leave
 //! it unused and gone; the nonce still comes only once the request is written.
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use lathe_core::{Backend, Verdict};
+use lathe_core::Verdict;
 use lathe_worker::driver::{EvalOutcome, WorkerConfig, evaluate};
-use lathe_worker::protocol::{
-    CandidateRef, CorrectnessConfig, Device, EvalRequest, IntegrityConfig, Limits,
-    PROTOCOL_VERSION, ProblemRef, RequestKind, TimingConfig,
-};
+use lathe_worker::protocol::EvalRequest;
 use lathe_worker::warm_judge;
 
 /// A stand-in judge: logs `started PRESTART PID` at once, waits for the nonce, checks that
@@ -54,26 +53,7 @@ fn config(dir: &Path) -> WorkerConfig {
 }
 
 fn request() -> EvalRequest {
-    EvalRequest {
-        protocol: PROTOCOL_VERSION,
-        kind: RequestKind::Eval,
-        device: Device::Interpret,
-        problem: ProblemRef {
-            path: "/p.py".into(),
-            overrides: Default::default(),
-        },
-        candidate: CandidateRef {
-            path: "/k.py".into(),
-            backend: Backend::Triton,
-            kernels: vec![],
-        },
-        correctness: CorrectnessConfig::default(),
-        timing: TimingConfig::default(),
-        integrity: IntegrityConfig::default(),
-        limits: Limits::default(),
-        progress_path: None,
-        runner: Default::default(),
-    }
+    common::eval_request("/p.py", "/k.py")
 }
 
 fn judge(config: &WorkerConfig) {
