@@ -5,17 +5,15 @@
 //! or a bridge that dies, is the environment's failure naming the address. The real bridge on
 //! a real cluster: crates/lathe/tests/cli_suite_ray.rs.
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use lathe_core::{Backend, Rule, Verdict};
+use lathe_core::{Rule, Verdict};
 use lathe_worker::driver::{EvalOutcome, WorkerConfig, evaluate};
-use lathe_worker::protocol::{
-    CandidateRef, CorrectnessConfig, Device, EvalRequest, IntegrityConfig, Limits,
-    PROTOCOL_VERSION, ProblemRef, RequestKind, TimingConfig,
-};
 use lathe_worker::ray::{ClusterError, RayCluster};
 
 /// The stand-in bridge. Its address argument, `fake:MODE`, says how it answers each
@@ -102,26 +100,7 @@ fn evaluate_on(mode: &str) -> (EvalOutcome, Arc<RayCluster>, PathBuf) {
         prestart: false,
         cluster: Some(Arc::clone(&cluster)),
     };
-    let request = EvalRequest {
-        protocol: PROTOCOL_VERSION,
-        kind: RequestKind::Eval,
-        device: Device::Interpret,
-        problem: ProblemRef {
-            path: problem,
-            overrides: Default::default(),
-        },
-        candidate: CandidateRef {
-            path: kernel.clone(),
-            backend: Backend::Triton,
-            kernels: vec![],
-        },
-        correctness: CorrectnessConfig::default(),
-        timing: TimingConfig::default(),
-        integrity: IntegrityConfig::default(),
-        limits: Limits::default(),
-        progress_path: None,
-        runner: Default::default(),
-    };
+    let request = common::eval_request(problem, kernel.clone());
     let outcome = evaluate(&config, request).unwrap().outcome;
     // The files are read before the answer comes: the folder may go.
     drop(dir);
