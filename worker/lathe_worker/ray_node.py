@@ -4,9 +4,10 @@ A node of a Ray cluster has none of the files lathe's request names (the problem
 the caches). The bridge (ray_bridge.py) sends their contents; :func:`judge_here` writes them into
 a fresh scratch directory, points the request at them and at this node's own caches, and runs
 ``python -m lathe_worker REQUEST RESULT`` exactly as lathe's driver does (crates/lathe-worker/
-src/driver.rs): in its own process group, with an environment stripped of secrets, the nonce on
-standard input, a wall-clock limit (SIGTERM to the group, a grace, then SIGKILL), a memory limit
-on the group's resident size, and the tails of stdout and stderr kept. It judges nothing itself:
+src/driver/spawn.rs): in its own process group, with an environment stripped of secrets, the
+nonce on standard input, a wall-clock limit (SIGTERM to the group, a grace, then SIGKILL), a
+memory limit on the group's resident size, and the tails of stdout and stderr kept. It judges
+nothing itself:
 the result file goes back as text and lathe checks its nonce, as it does for a local judge.
 
 This module imports no Ray, so it is tested without a cluster; :class:`JudgeSlot` is the class
@@ -92,7 +93,7 @@ def judge_env(
     device: str,
     gpu: str | None,
 ) -> dict[str, str]:
-    """The judge's environment, built as driver.rs's ``worker_env`` builds it, less Ray's own
+    """The judge's environment, built as driver/spawn.rs's ``worker_env`` builds it, less Ray's own
     variables: a candidate that found the cluster's address could submit work to it."""
     dropped = {"TRITON_INTERPRET", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX"}
     if gpu is not None:
