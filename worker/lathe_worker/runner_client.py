@@ -70,8 +70,6 @@ class RunnerClient:
         }
         if wait:
             env["LATHE_RUNNER_WAIT"] = "1"
-        self.device = device
-        self.cache_root = cache_root
         for path in (triton_home / "cache", caches / "torch_extensions", caches / "nv"):
             path.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(

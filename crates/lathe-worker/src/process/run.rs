@@ -75,7 +75,6 @@ pub fn start(spec: &ProcessSpec) -> Result<Started, SpawnError> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
 
-    let spawned = Instant::now();
     let child = command
         .spawn()
         .map_err(|source| spawn_error(&program, source))?;
@@ -100,7 +99,6 @@ pub fn start(spec: &ProcessSpec) -> Result<Started, SpawnError> {
         stdout,
         stderr,
         stdin,
-        spawned,
     })
 }
 
@@ -112,7 +110,6 @@ pub struct Started {
     stdout: Drain,
     stderr: Drain,
     stdin: Option<ChildStdin>,
-    spawned: Instant,
 }
 
 impl Started {
@@ -120,11 +117,6 @@ impl Started {
     /// no use: its end says nothing about the work it was meant for).
     pub fn has_exited(&self) -> bool {
         self.child.has_exited().unwrap_or(true)
-    }
-
-    /// How long ago it was spawned.
-    pub fn age(&self) -> Duration {
-        self.spawned.elapsed()
     }
 
     /// Writes `spec.stdin` and then `stdin` to the process's standard input (then closes it),
@@ -147,7 +139,6 @@ impl Started {
             stdout,
             stderr,
             stdin,
-            spawned: _,
         } = self;
         let start = Instant::now();
         let io_error = |source| SpawnError::Io {
