@@ -13,7 +13,7 @@
 #            and carry the parts in two calls while the machine stays warm (the second call's
 #            carry must name the first's folder too, or it is removed there); they are joined here.
 #   suite    starts a head with every GPU of the machine (`ray start --head --num-gpus N`, all on
-#            the loopback), runs `lathe suite eval` over level 1 through the local pool and then
+#            the loopback), runs `lathe suite eval` over LEVELS (default 1) through the local pool and then
 #            through `--executor ray`, compares the verdicts task by task, and stops the cluster
 # Everything lands under $OUT.
 set -u
@@ -22,6 +22,8 @@ mkdir -p "$out"
 lathe=$PWD/target/release/lathe
 kbsub=${KBSUB:-.gpu-carry/kbsub}
 wheels=${RAY_WHEELS:-.gpu-carry/ray}
+# Which levels of KBSUB the suite covers (LEVELS=2: the five level-2 problems, quickest).
+levels=${LEVELS:-1}
 export LATHE_CACHE_DIR=/tmp/lathe-cache
 
 stage_ray() {
@@ -55,13 +57,13 @@ stage_suite() {
   sleep 10
 
   started=$(date +%s.%N)
-  "$lathe" suite eval --problems "$kbsub" --kernels examples/kernelbench --levels 1 \
+  "$lathe" suite eval --problems "$kbsub" --kernels examples/kernelbench --levels "$levels" \
     --no-compile-baseline --device cuda --out "$out/local" > "$out/local.txt" 2>&1
   ended=$(date +%s.%N)
   echo "local pool wall $(python3 -c "print(round($ended - $started, 3))")" | tee -a "$out/ray-suite.txt"
 
   started=$(date +%s.%N)
-  "$lathe" suite eval --problems "$kbsub" --kernels examples/kernelbench --levels 1 \
+  "$lathe" suite eval --problems "$kbsub" --kernels examples/kernelbench --levels "$levels" \
     --no-compile-baseline --device cuda --executor ray --ray-address "$address" \
     --out "$out/ray" > "$out/ray.txt" 2>&1
   echo "ray exit $?" | tee -a "$out/ray-suite.txt"

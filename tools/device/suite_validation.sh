@@ -3,7 +3,7 @@
 # tool from the repository root with target/release/lathe carried, and KernelBench's problem
 # files carried in an ignored folder: KB/level1, KB/level2 (every problem) and KBSUB/levelN
 # (only those examples/kernelbench has kernels for). Stages, in the order given:
-#   fixtures  the fixtures this session changed or added (widened inputs, the byte-code cache)
+#   fixtures  the whole fixture corpus (FIXTURES="name ..." narrows it)
 #   latency   verdict latency, warm: `lathe eval` ten times on level 2 #12, then `lathe suite
 #             eval` over ten copies of the same problem (judges started ahead), both with the
 #             torch.compile baseline cached by `lathe suite baselines` first
@@ -17,12 +17,13 @@ lathe=$PWD/target/release/lathe
 kb=${KB:-.gpu-carry/kb}
 kbsub=${KBSUB:-.gpu-carry/kbsub}
 L1RANGE=${L1RANGE:-}
+FIXTURES=${FIXTURES:-}
 export LATHE_CACHE_DIR=/tmp/lathe-cache
 
 stage_fixtures() {
-  python3 tools/device/run_corpus.py "$lathe" "$out/fixtures" \
-    honest_relu_nonnegative_inputs honest_hardtanh_rand_inputs cheat_hardtanh_passthrough \
-    honest_linear_sub_relu_all_zero_output cheat_linear_sub_relu_zeros cheat_bytecode_plant \
+  # The whole corpus, old and new: FIXTURES (names, space-separated) narrows it.
+  # shellcheck disable=SC2086
+  python3 tools/device/run_corpus.py "$lathe" "$out/fixtures" ${FIXTURES:-} \
     2>&1 | tee "$out/fixtures.txt"
 }
 
@@ -77,6 +78,6 @@ for arg in "$@"; do
   [ "$limit" = "$arg" ] && limit=3600
   echo "== $stage $(date -u +%T) (at most $limit s)"
   export -f "stage_$stage"
-  export out lathe kb kbsub L1RANGE
+  export out lathe kb kbsub L1RANGE FIXTURES
   timeout "$limit" bash -c "stage_$stage" || echo "stage $stage failed or was cut off"
 done

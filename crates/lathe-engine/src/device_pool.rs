@@ -2,6 +2,7 @@
 //! profile) holds one slot for as long as it runs, so one GPU never times two candidates at
 //! once, while the tasks' model calls go on meanwhile.
 
+use std::cell::RefCell;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use lathe_worker::driver::WorkerConfig;
@@ -33,6 +34,11 @@ impl DeviceSlot {
     }
 }
 
+thread_local! {
+    /// The label of the slot this thread held last (any pool: labels name devices).
+    static LAST_HELD: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
 #[derive(Debug)]
 pub struct DevicePool {
     free: Mutex<Vec<DeviceSlot>>,
@@ -51,11 +57,20 @@ impl DevicePool {
         }
     }
 
-    /// Waits for a free slot and holds it until the lease is dropped.
+    /// Waits for a free slot and holds it until the lease is dropped. The slot this thread
+    /// held last is taken when it is free: the judge this thread started ahead
+    /// (lathe_worker::warm_judge) was made for that slot's GPU and serves no other.
     pub fn lease(&self) -> Lease<'_> {
         let mut free = self.lock();
         loop {
-            if let Some(slot) = free.pop() {
+            let last = LAST_HELD.with(|last| last.borrow().clone());
+            let mine = last.and_then(|label| free.iter().position(|s| s.label == label));
+            let taken = match mine {
+                Some(index) => Some(free.remove(index)),
+                None => free.pop(),
+            };
+            if let Some(slot) = taken {
+                LAST_HELD.with(|last| *last.borrow_mut() = Some(slot.label.clone()));
                 return Lease { pool: self, slot };
             }
             free = self
@@ -140,6 +155,51 @@ mod tests {
             "never two holders of one slot"
         );
         assert_eq!(pool.lock().len(), 2, "every slot came back");
+    }
+
+    #[test]
+    fn a_thread_gets_back_the_slot_it_held_last_when_that_one_is_free() {
+        let pool = Arc::new(DevicePool::new(vec![
+            DeviceSlot::gpu("0"),
+            DeviceSlot::gpu("1"),
+            DeviceSlot::gpu("2"),
+        ]));
+        let (to_main, from_thread) = std::sync::mpsc::channel();
+        let (to_thread, from_main) = std::sync::mpsc::channel::<()>();
+        // This thread takes 0 and holds it while the other takes its first slot (1).
+        let first = pool.lease();
+        let other = pool.clone();
+        let thread = std::thread::spawn(move || {
+            let label = other.lease().slot().label.clone();
+            to_main.send(label).unwrap();
+            // Slot 0, the pool's first, is free when this thread asks again.
+            from_main.recv().unwrap();
+            let again = other.lease().slot().label.clone();
+            to_main.send(again).unwrap();
+        });
+        assert_eq!(first.slot().label, "0");
+        let second = from_thread.recv().unwrap();
+        assert_eq!(second, "1");
+        drop(first);
+        to_thread.send(()).unwrap();
+        assert_eq!(
+            from_thread.recv().unwrap(),
+            "1",
+            "its own slot, not the pool's first"
+        );
+        thread.join().unwrap();
+        // Its last slot held elsewhere, a thread takes any free one rather than wait.
+        assert_eq!(pool.lease().slot().label, "0");
+        let held = pool.lease();
+        assert_eq!(held.slot().label, "0");
+        let other = pool.clone();
+        let label = std::thread::spawn(move || {
+            let lease = other.lease();
+            // Slot 1 was this new thread's never; it is the first free one.
+            lease.slot().label.clone()
+        });
+        assert_eq!(label.join().unwrap(), "1");
+        drop(held);
     }
 
     #[test]

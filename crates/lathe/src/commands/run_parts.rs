@@ -49,7 +49,7 @@ pub fn parts(settings: &Settings, spec: Option<&LlmSpec>, plan: &Plan) -> Result
         provider,
         request: settings.llm.request(String::new(), None),
         parallel_calls: config.max_concurrency > 1,
-        worker: e.worker_config(),
+        worker: loop_worker(settings),
         devices: None,
         judge: judge_settings(settings, plan.device),
         judging: None,
@@ -59,6 +59,15 @@ pub fn parts(settings: &Settings, spec: Option<&LlmSpec>, plan: &Plan) -> Result
         style: settings.style.value,
         error_log_lines: settings.error_log_lines.value,
     })
+}
+
+/// The worker settings of a loop (optimize, resume, suite run, tune): it judges one candidate
+/// after another on each thread, so each evaluation starts the next one's judge ahead
+/// (lathe_worker::warm_judge): the judge's imports overlap the model's call, not the verdict.
+pub fn loop_worker(settings: &Settings) -> lathe_worker::driver::WorkerConfig {
+    let mut worker = settings.eval.worker_config();
+    worker.prestart = true;
+    worker
 }
 
 /// How candidates are judged on `device`, from the settings.
@@ -152,10 +161,13 @@ pub fn carry_out(
     progress: &ProgressArgs,
 ) -> Result<ExitStatus, CliError> {
     let mut view = RunProgress::new(progress);
-    let end: RunEnd = lathe_engine::run(store, id, plan, parts, ground, &mut |event| {
+    let end = lathe_engine::run(store, id, plan, parts, ground, &mut |event| {
         view.show(event)
     })
-    .map_err(CliError::Engine)?;
+    .map_err(CliError::Engine);
+    // The judge the last evaluation started ahead has nothing left to judge.
+    lathe_worker::warm_judge::release();
+    let end: RunEnd = end?;
     Ok(match (&end.status, &end.best) {
         (RunStatus::Finished | RunStatus::Stopped { .. }, Some(_)) => ExitStatus::Success,
         _ => ExitStatus::NotCorrect,

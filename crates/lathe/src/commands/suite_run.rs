@@ -104,6 +104,8 @@ pub fn carry_out(
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     if i >= pending.len() || lock(stop).is_some() {
+                        // The judge started ahead for an attempt that never came.
+                        lathe_worker::warm_judge::release();
                         return;
                     }
                     let task = pending[i];

@@ -14,7 +14,7 @@ use lathe_tune::{Budget, Plan, Tunable, Tuned};
 use lathe_worker::protocol::Device;
 use serde_json::json;
 
-use super::run_parts::judge_settings;
+use super::run_parts::{judge_settings, loop_worker};
 use super::stage_choice::{category, stage_list};
 use crate::cli::{TuneArgs, TuneBudget};
 use crate::error::{CliError, ExitStatus};
@@ -28,10 +28,7 @@ pub fn run(args: &TuneArgs, settings: &Settings) -> Result<ExitStatus, CliError>
     let category = category(settings, Some(&args.problem))?;
     let stages = stage_list(category, args.stages.as_deref())?;
     let device = settings.eval.device.value;
-    let judge = WorkerJudge::new(
-        settings.eval.worker_config(),
-        judge_settings(settings, device),
-    );
+    let judge = WorkerJudge::new(loop_worker(settings), judge_settings(settings, device));
     let problem = absolute_path(&args.problem)?;
     let kernel_path = absolute_path(&args.kernel)?;
     let backend = super::eval::backend_of(settings, &source);
@@ -73,8 +70,10 @@ pub fn run(args: &TuneArgs, settings: &Settings) -> Result<ExitStatus, CliError>
                 ));
             }
         },
-    )
-    .map_err(|error| match error {
+    );
+    // The judge the last variant's evaluation started ahead has nothing left to judge.
+    lathe_worker::warm_judge::release();
+    let ended = ended.map_err(|error| match error {
         TuningError::Unparsable(e) => CliError::Problem {
             message: format!("{} does not parse: {}", args.kernel.display(), e.message),
         },
