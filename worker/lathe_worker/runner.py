@@ -185,6 +185,11 @@ class Runner:
         torch = self.torch
         mode, phase = h.get("mode", "plain"), str(h.get("phase", "check"))
         when = f"({phase}, call {h.get('call', '?')})"
+        if mode != "timed" and self.device.type == "cuda":
+            # What the last checked call left cached (its inputs' pristine copies, the
+            # candidate's temporaries) goes back to the driver: the judge computes the reference
+            # on the same GPU meanwhile. Timed calls keep their cache, as any caller's would.
+            torch.cuda.empty_cache()
         inputs = self._inputs(h)
         pristine = models.fresh_copies(inputs) if h.get("mutation") else None
         extra: dict[str, Any] = {}
