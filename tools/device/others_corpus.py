@@ -106,7 +106,9 @@ def main() -> int:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--problems", default=".gpu-carry/kb")
     parser.add_argument("--corpus", default=".gpu-carry/others")
-    parser.add_argument("--jobs", type=int, default=None, help="parallel judgements (2 on cuda)")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="judgements at once (1: two on one GPU time each other)"
+    )
     parser.add_argument("--timeout", type=int, default=600, help="lathe eval --timeout, seconds")
     parser.add_argument("--python", help="the worker's Python (lathe eval --python)")
     parser.add_argument("--only", action="append", default=[], metavar="SUBSTRING")
@@ -120,8 +122,7 @@ def main() -> int:
     entries = json.loads((Path(args.corpus) / "labels.json").read_text())
     if args.only:
         entries = [e for e in entries if any(s in e["file"] for s in args.only)]
-    jobs = args.jobs or (2 if args.device == "cuda" else 1)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    with ThreadPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
         rows = list(pool.map(lambda e: judge(args, e), entries))
 
     out = Path(args.out_dir)

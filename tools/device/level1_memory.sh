@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Level 1's largest problems on a GPU, with the GPU's memory in use sampled every half second
+# (docs/validation/2026-12-07-level1.md). Run through the device tool from the repository root
+# with target/release/lathe and .gpu-carry (kb, others) carried; everything lands under $OUT,
+# packed into $OUT/all.tgz (the device tool brings back only a few files).
+#   L1RANGE   the level-1 problems judged by `lathe suite eval` (default 19:49)
+#   OTHERS    --only filters for tools/device/others_corpus.py (empty: that part is skipped)
+set -u
+out=${OUT:-/tmp/out}
+mkdir -p "$out"
+lathe=$PWD/target/release/lathe
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$out/device.txt"
+nvidia-smi --query-gpu=timestamp,memory.used --format=csv,noheader -lms 500 > "$out/gpumem.csv" &
+sampler=$!
+
+L1RANGE=${L1RANGE:-19:49} OUT=$out/l1 bash tools/device/suite_validation.sh level1:300 | tail -3
+# Each verdict that is no verdict on the kernel (a crash, the problem's or the worker's error) is
+# judged again alone, its whole result kept.
+python3 - "$out/l1/suite1/suite.json" > "$out/again.txt" <<'PY'
+import json, sys
+for t in json.load(open(sys.argv[1]))["tasks"]:
+    if t["outcome"] in ("crash", "problem_error", "worker_error", "runtime_error"):
+        print(t["problem"].split("/")[1].split("_")[0])
+PY
+for n in $(head -4 "$out/again.txt"); do
+  problem=$(ls .gpu-carry/kb/level1/"${n}"_*.py)
+  timeout 120 "$lathe" eval --problem "$problem" --kernel "examples/kernelbench/level1_problem_$n.py" \
+    --device cuda --json --no-compile-baseline > "$out/eval-$n.json" 2> "$out/eval-$n.err"
+done
+
+if [ -n "${OTHERS:-}" ]; then
+  only=()
+  for o in $OTHERS; do only+=(--only "$o"); done
+  timeout 240 python3 tools/device/others_corpus.py "$lathe" "$out/others" --device cuda \
+    --timeout 150 --jobs 1 "${only[@]}" > "$out/others.txt" 2>&1
+  tail -14 "$out/others.txt"
+fi
+
+kill "$sampler"
+python3 - "$out/gpumem.csv" <<'PY' | tee "$out/gpumem-peak.txt"
+import sys
+used = [int(line.split(",")[1].split()[0]) for line in open(sys.argv[1]) if "MiB" in line]
+print(f"GPU memory in use: peak {max(used)} MiB over {len(used)} samples")
+PY
+tar czf /tmp/all.tgz -C "$out" . && mv /tmp/all.tgz "$out/all.tgz"
