@@ -134,17 +134,29 @@ def _evaluate(
     except EnvironmentProblem as e:
         result = {"kind": "eval", "outcome": "environment_error", "error": {"message": str(e)}}
     except RunnerDefect as e:
-        result = {
-            "kind": "eval",
-            "outcome": "worker_error",
-            "error": {"message": f"the runner failed: {e}", "traceback_tail": e.traceback_tail},
-        }
+        if _out_of_memory(str(e)):
+            result = _does_not_fit(request, f"the runner's: {e}")
+        else:
+            result = {
+                "kind": "eval",
+                "outcome": "worker_error",
+                "error": {
+                    "message": f"the runner failed: {e}",
+                    "traceback_tail": e.traceback_tail,
+                },
+            }
     except Exception as e:
-        result = {
-            "kind": "eval",
-            "outcome": "worker_error",
-            "error": {"message": f"{type(e).__name__}: {e}", "traceback_tail": traceback_tail(e)},
-        }
+        if _out_of_memory(f"{type(e).__name__}: {e}"):
+            result = _does_not_fit(request, f"the judge's: {type(e).__name__}: {e}")
+        else:
+            result = {
+                "kind": "eval",
+                "outcome": "worker_error",
+                "error": {
+                    "message": f"{type(e).__name__}: {e}",
+                    "traceback_tail": traceback_tail(e),
+                },
+            }
     finally:
         # The judge's views of the runner's buffers go before the runner does.
         evaluation.importer.close()
@@ -244,6 +256,28 @@ class _Prestarted:
             return self.runner
         self.runner.stop()
         return None
+
+
+def _out_of_memory(text: str) -> bool:
+    return "OutOfMemoryError" in text or "CUDA out of memory" in text
+
+
+def _does_not_fit(request: EvalRequest, what: str) -> dict[str, Any]:
+    """GPU memory ran out in lathe's own work (the judge's reference and comparisons, the
+    runner's inputs), not in a candidate's call: the problem at this size does not fit the GPU
+    beside the judge. The problem's error, never a verdict on the kernel."""
+    return {
+        "kind": "eval",
+        "outcome": "problem_error",
+        "error": {
+            "message": (
+                f"the GPU ran out of memory in lathe's own work for this problem ({what[:600]}). "
+                "The judge holds the reference's outputs (and in float64) beside the runner's "
+                "inputs and the candidate's outputs on the same GPU: judge the problem at a "
+                "smaller size (--set NAME=VALUE) or on a GPU with more memory"
+            )
+        },
+    }
 
 
 def _read_nonce() -> str | None:

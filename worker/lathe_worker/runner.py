@@ -180,7 +180,7 @@ class Runner:
 
     def call(self, h: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
         from lathe_worker import launches, models
-        from lathe_worker.verdicts import VerdictReached, classify_failure
+        from lathe_worker.verdicts import ProblemError, VerdictReached, classify_failure
 
         torch = self.torch
         mode, phase = h.get("mode", "plain"), str(h.get("phase", "check"))
@@ -190,8 +190,12 @@ class Runner:
             # candidate's temporaries) goes back to the driver: the judge computes the reference
             # on the same GPU meanwhile. Timed calls keep their cache, as any caller's would.
             torch.cuda.empty_cache()
-        inputs = self._inputs(h)
-        pristine = models.fresh_copies(inputs) if h.get("mutation") else None
+        try:
+            inputs = self._inputs(h)
+            pristine = models.fresh_copies(inputs) if h.get("mutation") else None
+        except torch.OutOfMemoryError as e:
+            # Before the candidate runs: the inputs of the problem's size do not fit.
+            raise ProblemError(f"the problem's inputs do not fit the GPU: {e}"[:1000]) from e
         extra: dict[str, Any] = {}
         launches.TRACKER.reset()
         before = self.guards.before_call()

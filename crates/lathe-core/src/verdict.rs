@@ -325,6 +325,12 @@ impl Verdict {
                             .map(|b| format!("memory limit of {b} bytes"))
                     })
                     .or_else(|| c.exit_code.map(|code| format!("exit code {code}")))
+                    // A worker that failed while the candidate ran in it: what it said.
+                    .or_else(|| {
+                        let said = first_line(&c.stderr_tail);
+                        (c.phase.as_deref() == Some("worker") && !said.is_empty())
+                            .then(|| format!("the worker failed: {said}"))
+                    })
                     .unwrap_or_else(|| "unknown cause".to_owned());
                 format!("crash: {cause}")
             }
@@ -338,4 +344,38 @@ fn first_line(text: &str) -> &str {
         .find(|l| !l.trim().is_empty())
         .unwrap_or("")
         .trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crash(phase: &str, stderr_tail: &str) -> Verdict {
+        Verdict::Crash(Crash {
+            signal: None,
+            signal_name: None,
+            exit_code: None,
+            cuda_error: None,
+            memory_limit_bytes: None,
+            phase: Some(phase.to_owned()),
+            stderr_tail: stderr_tail.to_owned(),
+        })
+    }
+
+    #[test]
+    fn a_worker_that_failed_is_summarised_by_what_it_said() {
+        let failed = crash(
+            "worker",
+            "\nthe runner failed: RuntimeError: boom\nTraceback ...",
+        );
+        assert_eq!(
+            failed.summary(),
+            "crash: the worker failed: the runner failed: RuntimeError: boom"
+        );
+        // Elsewhere a stderr tail is the candidate's own output, no cause.
+        assert_eq!(
+            crash("check", "printed by the kernel").summary(),
+            "crash: unknown cause"
+        );
+    }
 }

@@ -85,7 +85,7 @@ pub fn findings_json(report: &CheckReport) -> serde_json::Value {
         .unwrap_or_else(|e| unreachable!("findings serialize: {e}"))
 }
 
-/// [`WorkerJudge`] for one candidate, keeping only the evaluation: for callers that have a
+/// [`WorkerJudge`] for one candidate: for callers that have a
 /// worker and settings at hand rather than a [`Judge`] (`lathe suite eval`).
 pub fn judge(
     worker: &WorkerConfig,
@@ -95,7 +95,7 @@ pub fn judge(
     source: &str,
     path: &Path,
     on_phase: &mut dyn FnMut(&str),
-) -> Result<Evaluation, EngineError> {
+) -> Result<Judgment, EngineError> {
     let name = file_name(path);
     let candidate = Candidate {
         problem,
@@ -104,9 +104,7 @@ pub fn judge(
         path,
         name: &name,
     };
-    WorkerJudge::new(worker.clone(), settings.clone())
-        .judge(&candidate, on_phase)
-        .map(|judgment| judgment.evaluation)
+    WorkerJudge::new(worker.clone(), settings.clone()).judge(&candidate, on_phase)
 }
 
 /// The name of the file at `path`, as messages about a candidate name it.

@@ -73,9 +73,13 @@ impl Judge for WorkerJudge {
         let request = self.request(candidate, checks.kernels.clone());
         let (tx, phases) = mpsc::channel();
         let worker = &self.worker;
+        // Prepared here, on the caller's thread: the judge it starts ahead for the next
+        // evaluation dies with the thread that started it, and the thread below ends with this
+        // evaluation.
+        let prepared = driver::prepare(worker, request);
         let finished = std::thread::scope(|scope| {
             let evaluation =
-                scope.spawn(move || driver::evaluate_watched(worker, request, Some(tx)));
+                scope.spawn(move || driver::evaluate_prepared(worker, prepared, Some(tx)));
             for phase in phases {
                 on_phase(&phase);
             }

@@ -39,5 +39,6 @@ pub use html::report_html;
 pub use markdown::report_md;
 pub use run_data::RunData;
 pub use suite::{
-    FIGURE_HEADER, GroupFigures, SuiteReport, TASK_HEADER, TaskRow, TaskSpend, suite_html, suite_md,
+    FIGURE_HEADER, GroupFigures, PhaseSeconds, SuiteReport, TASK_HEADER, TaskRow, TaskSpend,
+    suite_html, suite_md,
 };

@@ -38,6 +38,17 @@ pub struct TaskRow {
     /// What optimizing it took (`lathe suite run`); `None` for a kernel judged as it came.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spend: Option<TaskSpend>,
+    /// Where its judging's time went, phase by phase as the worker reported them (`start` is
+    /// near zero for a judge started ahead); empty where no worker ran.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<PhaseSeconds>,
+}
+
+/// One phase of a judging and its seconds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhaseSeconds {
+    pub name: String,
+    pub seconds: f64,
 }
 
 /// What the loop spent on one task of a suite run.
@@ -73,6 +84,7 @@ impl TaskRow {
             started_s: None,
             ended_s: None,
             spend: None,
+            phases: Vec::new(),
         }
     }
 

@@ -105,6 +105,24 @@ fn a_folder_of_kernels_gets_every_verdict_and_the_suite_its_fast_0() {
             ("level2/6_add_relu.py", "correct"),
         ]
     );
+    // Each job's first judge starts cold (its `start` phase imports torch); a job's later
+    // judges were started ahead, their imports done before the request came.
+    let starts: Vec<f64> = json["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["phases"].as_array())
+        .filter_map(|phases| phases.iter().find(|p| p["name"] == "start"))
+        .map(|p| p["seconds"].as_f64().unwrap())
+        .collect();
+    assert!(starts.len() >= 3, "rows judged by a worker: {starts:?}");
+    let (fastest, slowest) = starts
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(lo, hi), &s| (lo.min(s), hi.max(s)));
+    assert!(
+        fastest < 0.5 && fastest < slowest / 2.0,
+        "no judge was started ahead: start phases {starts:?}"
+    );
     let groups = json["figures"].as_array().unwrap();
     let all = &groups.last().unwrap()["figures"][0];
     assert_eq!(groups.last().unwrap()["group"], "all");

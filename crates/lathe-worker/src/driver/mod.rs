@@ -154,12 +154,38 @@ pub fn evaluate(
 /// `phases` as it enters it, for a progress display.
 pub fn evaluate_watched(
     config: &WorkerConfig,
-    mut request: EvalRequest,
+    request: EvalRequest,
     phases: Option<Sender<String>>,
 ) -> Result<Finished<EvalOutcome>, DriverError> {
+    evaluate_prepared(config, prepare(config, request), phases)
+}
+
+/// An evaluation made ready on the thread that will judge the next one too: the judge this
+/// thread started ahead for it, if any, is taken, and the next evaluation's judge is started
+/// (with [`WorkerConfig::prestart`]). A judge dies with the thread that started it, so this
+/// runs on the caller's long-lived thread while [`evaluate_prepared`] may run on any.
+pub struct Prepared {
+    request: EvalRequest,
+    warm: Option<warm_judge::Warm>,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("request", &self.request)
+            .field("started_ahead", &self.warm.is_some())
+            .finish()
+    }
+}
+
+/// Makes `request` ready on this thread (see [`Prepared`]).
+pub fn prepare(config: &WorkerConfig, mut request: EvalRequest) -> Prepared {
     // A cluster's node has its own caches and scratch: the request goes as it is.
-    if let Some(cluster) = &config.cluster {
-        return cluster.evaluate(config, request, phases);
+    if config.cluster.is_some() {
+        return Prepared {
+            request,
+            warm: None,
+        };
     }
     if request.timing.cache_dir.is_none() {
         request.timing.cache_dir = Some(config.baselines_dir());
@@ -179,6 +205,20 @@ pub fn evaluate_watched(
     } else {
         None
     };
+    Prepared { request, warm }
+}
+
+/// Runs a prepared evaluation (on any thread), sending its phases to `phases`.
+pub fn evaluate_prepared(
+    config: &WorkerConfig,
+    prepared: Prepared,
+    phases: Option<Sender<String>>,
+) -> Result<Finished<EvalOutcome>, DriverError> {
+    let Prepared { mut request, warm } = prepared;
+    if let Some(cluster) = &config.cluster {
+        return cluster.evaluate(config, request, phases);
+    }
+    let device = request.device;
     let (scratch, started) = match warm {
         Some(warm) => (warm.scratch, Some(warm.started)),
         None => (scratch_dir(config)?, None),

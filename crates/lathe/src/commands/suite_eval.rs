@@ -10,7 +10,9 @@
 //! means anything there).
 
 use lathe_engine::EngineError;
-use lathe_report::{FIGURE_HEADER, SuiteReport, TASK_HEADER, TaskRow, suite_html, suite_md};
+use lathe_report::{
+    FIGURE_HEADER, PhaseSeconds, SuiteReport, TASK_HEADER, TaskRow, suite_html, suite_md,
+};
 use lathe_worker::protocol::Device;
 
 use super::eval::backend_of;
@@ -166,8 +168,8 @@ fn judge_task(
         kernel,
         on_phase,
     );
-    let evaluation = match judged {
-        Ok(evaluation) => evaluation,
+    let judgment = match judged {
+        Ok(judgment) => judgment,
         Err(EngineError::Problem { message }) => {
             row.outcome = "problem_error".to_owned();
             row.summary = message;
@@ -175,6 +177,17 @@ fn judge_task(
         }
         Err(error) => return Err(CliError::Engine(error)),
     };
+    if let Some(account) = &judgment.worker {
+        row.phases = account
+            .phases
+            .iter()
+            .map(|p| PhaseSeconds {
+                name: p.name.clone(),
+                seconds: p.seconds.unwrap_or(0.0),
+            })
+            .collect();
+    }
+    let evaluation = judgment.evaluation;
     row.seconds = Some(evaluation.eval_seconds);
     row.outcome = evaluation.verdict.kind().as_str().to_owned();
     row.summary = evaluation.verdict.summary();
