@@ -13,7 +13,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > 
 nvidia-smi --query-gpu=timestamp,memory.used --format=csv,noheader -lms 500 > "$out/gpumem.csv" &
 sampler=$!
 
-L1RANGE=${L1RANGE:-19:49} OUT=$out/l1 bash tools/device/suite_validation.sh level1:300 | tail -3
+L1RANGE=${L1RANGE:-19:49} OUT=$out/l1 bash tools/device/suite_validation.sh level1:240 | tail -3
 # Each verdict that is no verdict on the kernel (a crash, the problem's or the worker's error) is
 # judged again alone, its whole result kept.
 python3 - "$out/l1/suite1/suite.json" > "$out/again.txt" <<'PY'
