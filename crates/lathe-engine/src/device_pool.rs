@@ -213,7 +213,7 @@ mod tests {
             memory_limit: None,
             tail_bytes: 100,
             gpu: None,
-            prestart: false,
+            prestart: Default::default(),
             cluster: None,
         };
         let pool = DevicePool::new(vec![DeviceSlot::gpu("3")]);

@@ -77,6 +77,7 @@ impl Judge for WorkerJudge {
         // evaluation dies with the thread that started it, and the thread below ends with this
         // evaluation.
         let prepared = driver::prepare(worker, request);
+        let next = prepared.next_judge();
         let finished = std::thread::scope(|scope| {
             let evaluation =
                 scope.spawn(move || driver::evaluate_prepared(worker, prepared, Some(tx)));
@@ -85,8 +86,10 @@ impl Judge for WorkerJudge {
             }
             evaluation.join()
         })
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        .map_err(EngineError::Worker)?;
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        // A loop's next judge starts now, its imports overlapping the model's next call.
+        driver::start_next(worker, &next);
+        let finished = finished.map_err(EngineError::Worker)?;
         let mut account = WorkerAccount {
             stdout_tail: finished.stdout.tail,
             stderr_tail: finished.stderr.tail,

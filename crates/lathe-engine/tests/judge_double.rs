@@ -173,7 +173,7 @@ fn parts(replies: &Path, judge: Arc<MarkedJudge>) -> Parts {
         memory_limit: None,
         tail_bytes: 100,
         gpu: None,
-        prestart: false,
+        prestart: Default::default(),
         cluster: None,
     };
     let catalog = GpuCatalog::embedded();

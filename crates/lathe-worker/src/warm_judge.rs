@@ -2,7 +2,8 @@
 //!
 //! A verdict's judge and runner each spend seconds importing torch before they can work. A
 //! suite judges one candidate after another on each GPU, so while one evaluation runs, the
-//! driver starts the judge of the next (with [`WorkerConfig::prestart`]): it hardens itself,
+//! driver starts the judge of the next (with [`WorkerConfig::prestart`]; a loop does it once an
+//! evaluation has ended, [`crate::driver::start_next`]): it hardens itself,
 //! imports its modules and starts its runner, which imports its own and then waits; neither
 //! touches CUDA until its request comes, so nothing reaches the GPU that the current
 //! evaluation is timing. The next evaluation on the same thread with the same settings takes

@@ -64,7 +64,7 @@ fn config(dir: &Path, python: PathBuf, limit: Duration) -> WorkerConfig {
         memory_limit: None,
         tail_bytes: 4096,
         gpu: None,
-        prestart: false,
+        prestart: Default::default(),
         cluster: None,
     }
 }

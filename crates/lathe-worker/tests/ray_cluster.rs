@@ -97,7 +97,7 @@ fn evaluate_on(mode: &str) -> (EvalOutcome, Arc<RayCluster>, PathBuf) {
         memory_limit: None,
         tail_bytes: 4096,
         gpu: None,
-        prestart: false,
+        prestart: Default::default(),
         cluster: Some(Arc::clone(&cluster)),
     };
     let request = common::eval_request(problem, kernel.clone());

@@ -47,7 +47,7 @@ fn config(dir: &Path) -> WorkerConfig {
         memory_limit: None,
         tail_bytes: 4096,
         gpu: None,
-        prestart: true,
+        prestart: lathe_worker::driver::Prestart::WhileJudging,
         cluster: None,
     }
 }
@@ -157,9 +157,47 @@ fn a_warm_judge_with_other_settings_or_a_dead_one_is_not_used() {
 fn without_prestart_nothing_is_started_ahead() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = config(dir.path());
-    config.prestart = false;
+    config.prestart = lathe_worker::driver::Prestart::Off;
     judge(&config);
     judge(&config);
     assert!(!warm_judge::holds_one());
     assert!(log(dir.path()).iter().all(|(_, warm, _)| !warm));
+}
+
+#[test]
+fn after_judging_the_next_judge_starts_only_once_the_evaluation_has_ended() {
+    use lathe_worker::driver::{Prestart, evaluate_prepared, prepare, start_next};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    config.prestart = Prestart::AfterJudging;
+    let prepared = prepare(&config, request());
+    assert!(
+        !warm_judge::holds_one(),
+        "nothing started before the evaluation"
+    );
+    let next = prepared.next_judge();
+    evaluate_prepared(&config, prepared, None).unwrap();
+    // While it ran, no judge was started ahead: only the evaluation's own judge is in the log.
+    assert!(log(dir.path()).iter().all(|(_, warm, _)| !warm));
+    start_next(&config, &next);
+    assert!(warm_judge::holds_one());
+    // It logs its start as soon as it runs: wait for that line.
+    for _ in 0..100 {
+        if log(dir.path()).iter().any(|(_, warm, _)| *warm) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let warm = warm_pid(dir.path());
+    judge(&config);
+    let answers = answered(dir.path());
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    assert_eq!(
+        answers[1],
+        (true, warm),
+        "answered by the judge started after the first"
+    );
+    // `evaluate` starts none after itself: only a caller asks for it (start_next).
+    assert!(!warm_judge::holds_one());
 }

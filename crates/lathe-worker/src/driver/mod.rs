@@ -57,14 +57,27 @@ pub struct WorkerConfig {
     /// The one GPU the worker may see (`CUDA_VISIBLE_DEVICES`: an index or a UUID), when a pool
     /// of GPUs hands this worker one; `None` leaves the caller's visibility as it is.
     pub gpu: Option<String>,
-    /// Keep the next evaluation's judge started ahead, on the calling thread: while one
-    /// evaluation runs, the next judge and its runner import torch (no CUDA until their
-    /// request comes), so a suite's verdicts do not each wait for Python to start
-    /// (`warm_judge.rs`). Off for a single `lathe eval`, where nothing follows.
-    pub prestart: bool,
+    /// Keep the next evaluation's judge started ahead, on the calling thread (`warm_judge.rs`):
+    /// the next judge and its runner import torch (no CUDA until their request comes), so
+    /// verdicts do not each wait for Python to start. Off for a single `lathe eval`.
+    pub prestart: Prestart,
     /// Judge on this Ray cluster's nodes instead of here (`--executor ray`, ray.rs); `None`
     /// judges on this machine.
     pub cluster: Option<std::sync::Arc<crate::ray::RayCluster>>,
+}
+
+/// When the next evaluation's judge is started ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Prestart {
+    #[default]
+    Off,
+    /// When an evaluation begins: its imports overlap this evaluation (a suite's evaluations
+    /// follow each other with nothing between them). They share the machine's CPUs with it.
+    WhileJudging,
+    /// When an evaluation has ended ([`start_next`]): a loop's next candidate comes after a
+    /// model call, which the imports overlap instead, and the evaluation's timing shares the
+    /// CPUs with nothing of lathe's (on the interpreter the CPU is what is timed).
+    AfterJudging,
 }
 
 impl WorkerConfig {
@@ -169,6 +182,35 @@ pub struct Prepared {
     warm: Option<warm_judge::Warm>,
 }
 
+/// What starting the next judge after an evaluation needs ([`start_next`]).
+#[derive(Debug, Clone)]
+pub struct NextJudge {
+    device: Device,
+    runner_cache: Option<PathBuf>,
+}
+
+impl Prepared {
+    /// The judge to start ahead once this evaluation has ended.
+    pub fn next_judge(&self) -> NextJudge {
+        NextJudge {
+            device: self.request.device,
+            runner_cache: self.request.runner.cache_dir.clone(),
+        }
+    }
+}
+
+/// Starts the next evaluation's judge now, on this thread, when the settings ask for it after
+/// an evaluation ([`Prestart::AfterJudging`]); nothing otherwise.
+pub fn start_next(config: &WorkerConfig, next: &NextJudge) {
+    if config.prestart != Prestart::AfterJudging || config.cluster.is_some() {
+        return;
+    }
+    let runner_cache = next.runner_cache.as_deref();
+    warm_judge::prepare_next(config, next.device, runner_cache, |scratch| {
+        prestarted_judge(config, scratch, next.device, runner_cache)
+    });
+}
+
 impl std::fmt::Debug for Prepared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Prepared")
@@ -195,15 +237,17 @@ pub fn prepare(config: &WorkerConfig, mut request: EvalRequest) -> Prepared {
     }
     let device = request.device;
     let runner_cache = request.runner.cache_dir.clone();
-    let warm = if config.prestart {
-        let taken = warm_judge::take(config, device, runner_cache.as_deref());
-        // The next one starts now, so that its imports overlap this evaluation.
-        warm_judge::prepare_next(config, device, runner_cache.as_deref(), |scratch| {
-            prestarted_judge(config, scratch, device, runner_cache.as_deref())
-        });
-        taken
-    } else {
-        None
+    let warm = match config.prestart {
+        Prestart::Off => None,
+        Prestart::WhileJudging => {
+            let taken = warm_judge::take(config, device, runner_cache.as_deref());
+            // The next one starts now, so that its imports overlap this evaluation.
+            warm_judge::prepare_next(config, device, runner_cache.as_deref(), |scratch| {
+                prestarted_judge(config, scratch, device, runner_cache.as_deref())
+            });
+            taken
+        }
+        Prestart::AfterJudging => warm_judge::take(config, device, runner_cache.as_deref()),
     };
     Prepared { request, warm }
 }

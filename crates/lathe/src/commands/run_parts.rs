@@ -62,11 +62,11 @@ pub fn parts(settings: &Settings, spec: Option<&LlmSpec>, plan: &Plan) -> Result
 }
 
 /// The worker settings of a loop (optimize, resume, suite run, tune): it judges one candidate
-/// after another on each thread, so each evaluation starts the next one's judge ahead
-/// (lathe_worker::warm_judge): the judge's imports overlap the model's call, not the verdict.
+/// after another on each thread, so each evaluation, once ended, starts the next one's judge
+/// (lathe_worker::warm_judge): its imports overlap the model's call, not a verdict's timing.
 pub fn loop_worker(settings: &Settings) -> lathe_worker::driver::WorkerConfig {
     let mut worker = settings.eval.worker_config();
-    worker.prestart = true;
+    worker.prestart = lathe_worker::driver::Prestart::AfterJudging;
     worker
 }
 

@@ -6,7 +6,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use lathe_worker::driver::WorkerConfig;
+use lathe_worker::driver::{Prestart, WorkerConfig};
 
 use crate::error::CliError;
 use crate::settings::Settings;
@@ -28,7 +28,11 @@ pub fn run_pool<T: Send>(
             let mut worker = settings.eval.worker_config();
             worker.gpu.clone_from(slot);
             // Each evaluation on this slot starts the next one's judge (warm_judge.rs).
-            worker.prestart = count > 1;
+            worker.prestart = if count > 1 {
+                Prestart::WhileJudging
+            } else {
+                Prestart::Off
+            };
             let (results, fatal, next, work) = (&results, &fatal, &next, &work);
             scope.spawn(move || {
                 loop {

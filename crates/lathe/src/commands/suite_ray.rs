@@ -119,7 +119,7 @@ pub fn on_cluster(worker: &WorkerConfig, cluster: Option<&Arc<RayCluster>>) -> W
     let mut worker = worker.clone();
     if let Some(cluster) = cluster {
         worker.cluster = Some(Arc::clone(cluster));
-        worker.prestart = false;
+        worker.prestart = lathe_worker::driver::Prestart::Off;
     }
     worker
 }

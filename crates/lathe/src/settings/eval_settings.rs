@@ -83,7 +83,7 @@ impl EvalSettings {
             memory_limit: Some((self.memory_limit_gb.value * 1e9) as u64),
             tail_bytes: 64 * 1024,
             gpu: None,
-            prestart: false,
+            prestart: Default::default(),
             cluster: None,
         }
     }
