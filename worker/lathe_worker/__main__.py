@@ -134,29 +134,9 @@ def _evaluate(
     except EnvironmentProblem as e:
         result = {"kind": "eval", "outcome": "environment_error", "error": {"message": str(e)}}
     except RunnerDefect as e:
-        if _out_of_memory(str(e)):
-            result = _does_not_fit(request, f"the runner's: {e}")
-        else:
-            result = {
-                "kind": "eval",
-                "outcome": "worker_error",
-                "error": {
-                    "message": f"the runner failed: {e}",
-                    "traceback_tail": e.traceback_tail,
-                },
-            }
+        result = _own_failure(f"the runner failed: {e}", e.traceback_tail)
     except Exception as e:
-        if _out_of_memory(f"{type(e).__name__}: {e}"):
-            result = _does_not_fit(request, f"the judge's: {type(e).__name__}: {e}")
-        else:
-            result = {
-                "kind": "eval",
-                "outcome": "worker_error",
-                "error": {
-                    "message": f"{type(e).__name__}: {e}",
-                    "traceback_tail": traceback_tail(e),
-                },
-            }
+        result = _own_failure(f"{type(e).__name__}: {e}", traceback_tail(e))
     finally:
         # The judge's views of the runner's buffers go before the runner does.
         evaluation.importer.close()
@@ -258,25 +238,29 @@ class _Prestarted:
         return None
 
 
-def _out_of_memory(text: str) -> bool:
-    return "OutOfMemoryError" in text or "CUDA out of memory" in text
-
-
-def _does_not_fit(request: EvalRequest, what: str) -> dict[str, Any]:
-    """GPU memory ran out in lathe's own work (the judge's reference and comparisons, the
-    runner's inputs), not in a candidate's call: the problem at this size does not fit the GPU
-    beside the judge. The problem's error, never a verdict on the kernel."""
+def _own_failure(message: str, tail: str) -> dict[str, Any]:
+    """A failure in the worker's own code (the judge's, or the runner's outside a candidate's
+    call). GPU memory that ran out there means the problem at this size does not fit the GPU
+    beside the judge (its reference and comparisons, the runner's inputs): the problem's
+    error, never a verdict on the kernel. Anything else is a defect of the worker."""
+    if "OutOfMemoryError" in message or "CUDA out of memory" in message:
+        return {
+            "kind": "eval",
+            "outcome": "problem_error",
+            "error": {
+                "message": (
+                    "the GPU ran out of memory in lathe's own work for this problem "
+                    f"({message[:600]}). The judge holds the reference's outputs (and in "
+                    "float64) beside the runner's inputs and the candidate's outputs on the same "
+                    "GPU: judge the problem at a smaller size (--set NAME=VALUE) or on a GPU "
+                    "with more memory"
+                )
+            },
+        }
     return {
         "kind": "eval",
-        "outcome": "problem_error",
-        "error": {
-            "message": (
-                f"the GPU ran out of memory in lathe's own work for this problem ({what[:600]}). "
-                "The judge holds the reference's outputs (and in float64) beside the runner's "
-                "inputs and the candidate's outputs on the same GPU: judge the problem at a "
-                "smaller size (--set NAME=VALUE) or on a GPU with more memory"
-            )
-        },
+        "outcome": "worker_error",
+        "error": {"message": message, "traceback_tail": tail},
     }
 
 
