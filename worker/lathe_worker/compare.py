@@ -306,12 +306,13 @@ def tolerance_for(
     """
     if not ref.dtype.is_floating_point or ref.numel() == 0:
         return base
-    if _trivial_that_passes(ref, inputs, base) is None:
+    count, total, squares = _finite_moments(ref)
+    mean = total / count if count else 0.0
+    if _trivial_that_passes(ref, inputs, base, mean) is None:
         return base
-    count, _, squares = _finite_moments(ref)
     rms = (squares / count) ** 0.5 if count else 0.0
     tight = replace(base, atol=min(base.atol, base.rtol * rms), magnitude_aware=True)
-    passing = _trivial_that_passes(ref, inputs, tight) if tight.atol > 0 else "zeros"
+    passing = _trivial_that_passes(ref, inputs, tight, mean) if tight.atol > 0 else "zeros"
     if passing is not None:
         raise VerdictReached(
             rejected(
@@ -331,19 +332,23 @@ def _finite_moments(ref: torch.Tensor) -> tuple[int, float, float]:
     multi-gigabyte output costs no full-size temporary (the judge shares its GPU with the
     runner, and every byte it caches is one the candidate cannot have)."""
     flat = ref.detach().reshape(-1)
-    count, total, squares = 0, 0.0, 0.0
+    # Summed on the device and read once: no boolean indexing, which waits for the GPU to
+    # learn its size, and no `float()` per chunk.
+    sums = torch.zeros(3, dtype=torch.float64, device=flat.device)
     for start in range(0, flat.numel(), CHUNK):
         chunk = flat[start : start + CHUNK]
-        finite = chunk[torch.isfinite(chunk)].double()
-        count += finite.numel()
-        total += float(finite.sum())
-        squares += float(finite.pow(2).sum())
-    return count, total, squares
+        finite = torch.isfinite(chunk)
+        values = torch.where(finite, chunk.double(), 0.0)
+        sums += torch.stack((finite.sum(dtype=torch.float64), values.sum(), values.pow(2).sum()))
+    count, total, squares = sums.tolist()
+    return int(count), total, squares
 
 
-def _trivial_that_passes(ref: torch.Tensor, inputs: list[Any], tol: Tolerance) -> str | None:
-    count, total, _ = _finite_moments(ref)
-    mean = total / count if count else 0.0
+def _trivial_that_passes(
+    ref: torch.Tensor, inputs: list[Any], tol: Tolerance, mean: float
+) -> str | None:
+    """The first trivial output (zeros, `mean` everywhere, an input passed through) that `tol`
+    lets pass as `ref`, or None."""
     # Made one at a time and dropped after its comparison: each is as large as the output.
     candidates = [
         ("zeros", lambda: torch.zeros_like(ref)),

@@ -97,9 +97,6 @@ class Evaluation:
         self.progress("check")
         self.check_first_calls(first)
         trials = self.check_trials("main", req.correctness.trials, "check", 0, first)
-        # From here on the first seed's inputs and problem-precision outputs serve the timing
-        # (baselines, the speed-of-light bound); its float64 outputs serve nothing.
-        first.r64 = None
         self.give_back_memory()
         self.progress("second_shape")
         second = self.check_second_shape()
@@ -281,7 +278,9 @@ class Evaluation:
             expected = answer[0]
             judged = self.judge.judge(expected, got)
             if known is not None:
-                # The first seed's float64 outputs are needed no more (its torch error is kept).
+                # From here on the first seed's inputs and problem-precision outputs serve the
+                # timing (baselines, the speed-of-light bound); its float64 outputs serve
+                # nothing (its torch error is kept).
                 known.r64 = None
             # `reference` holds `answer` (its default): both go, or the outputs stay cached.
             del got, expected, answer, reference

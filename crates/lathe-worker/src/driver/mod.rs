@@ -205,9 +205,13 @@ pub fn start_next(config: &WorkerConfig, next: &NextJudge) {
     if config.prestart != Prestart::AfterJudging || config.cluster.is_some() {
         return;
     }
-    let runner_cache = next.runner_cache.as_deref();
-    warm_judge::prepare_next(config, next.device, runner_cache, |scratch| {
-        prestarted_judge(config, scratch, next.device, runner_cache)
+    start_ahead(config, next.device, next.runner_cache.as_deref());
+}
+
+/// Starts a judge into this thread's warm slot for the next evaluation like this one.
+fn start_ahead(config: &WorkerConfig, device: Device, runner_cache: Option<&Path>) {
+    warm_judge::prepare_next(config, device, runner_cache, |scratch| {
+        prestarted_judge(config, scratch, device, runner_cache)
     });
 }
 
@@ -242,9 +246,7 @@ pub fn prepare(config: &WorkerConfig, mut request: EvalRequest) -> Prepared {
         Prestart::WhileJudging => {
             let taken = warm_judge::take(config, device, runner_cache.as_deref());
             // The next one starts now, so that its imports overlap this evaluation.
-            warm_judge::prepare_next(config, device, runner_cache.as_deref(), |scratch| {
-                prestarted_judge(config, scratch, device, runner_cache.as_deref())
-            });
+            start_ahead(config, device, runner_cache.as_deref());
             taken
         }
         Prestart::AfterJudging => warm_judge::take(config, device, runner_cache.as_deref()),
