@@ -35,6 +35,8 @@ CONNECT_S = 10.0
 # How long a new actor may take to start (its node unpacks this package, starts a worker
 # process) before the bridge gives up on it.
 ACTOR_START_S = 180.0
+# How much longer the other actors may take once the first is up.
+ACTOR_GRACE_S = 30.0
 # An evaluation's actor is given up on this long after the evaluation's own wall limit and
 # grace: the actor enforces those itself, so only a node cut off without Ray noticing gets here.
 SILENCE_S = 120.0
@@ -67,12 +69,23 @@ class Slots:
         self.changed = threading.Condition()
 
     def start(self, count: int) -> list[dict[str, Any]]:
-        """Starts `count` actors and waits for them; where each landed."""
+        """Starts `count` actors; where each that started landed. The cluster's resources can
+        still list the GPU of a node lost a moment ago, whose actor never starts: once one
+        actor is up, the others get ACTOR_GRACE_S more, and those still not up are given up
+        (the suite runs on fewer GPUs). None up within ACTOR_START_S raises."""
         actors = [self.actor_class.remote() for _ in range(count)]
-        places = self.ray.get([a.where.remote() for a in actors], timeout=ACTOR_START_S)
+        where = {a.where.remote(): a for a in actors}
+        first, _ = self.ray.wait(list(where), num_returns=1, timeout=ACTOR_START_S)
+        if not first:
+            raise TimeoutError(f"none of {count} actors started within {ACTOR_START_S:.0f} s")
+        ready, late = self.ray.wait(list(where), num_returns=count, timeout=ACTOR_GRACE_S)
+        for ref in late:
+            self.ray.kill(where[ref])
+        started = [where[ref] for ref in ready]
+        places = self.ray.get(ready)
         with self.changed:
-            self.free = list(zip(actors, places, strict=True))
-            self.live = count
+            self.free = list(zip(started, places, strict=True))
+            self.live = len(started)
         return places
 
     def take(self) -> tuple[Any, dict[str, Any]] | None:
