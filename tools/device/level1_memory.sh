@@ -4,6 +4,7 @@
 # with target/release/lathe and .gpu-carry (kb, others) carried; everything lands under $OUT,
 # packed into $OUT/all.tgz (the device tool brings back only a few files).
 #   L1RANGE   the level-1 problems judged by `lathe suite eval` (default 19:49)
+#   AGAIN     how many failed verdicts are judged again alone (default 4)
 #   OTHERS    --only filters for tools/device/others_corpus.py (empty: that part is skipped)
 set -u
 out=${OUT:-/tmp/out}
@@ -22,7 +23,7 @@ for t in json.load(open(sys.argv[1]))["tasks"]:
     if t["outcome"] in ("crash", "problem_error", "worker_error", "runtime_error"):
         print(t["problem"].split("/")[1].split("_")[0])
 PY
-for n in $(head -4 "$out/again.txt"); do
+for n in $(head -"${AGAIN:-4}" "$out/again.txt"); do
   problem=$(ls .gpu-carry/kb/level1/"${n}"_*.py)
   timeout 120 "$lathe" eval --problem "$problem" --kernel "examples/kernelbench/level1_problem_$n.py" \
     --device cuda --json --no-compile-baseline > "$out/eval-$n.json" 2> "$out/eval-$n.err"
