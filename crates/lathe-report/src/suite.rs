@@ -42,6 +42,11 @@ pub struct TaskRow {
     /// near zero for a judge started ahead); empty where no worker ran.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub phases: Vec<PhaseSeconds>,
+    /// Why it was judged a second time, alone on its GPU: its first judging shared the GPU
+    /// (`suite eval --no-timing`) and ran out of memory or time, which may have been the
+    /// neighbours' doing. The row holds the second judging.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judged_alone: Option<String>,
 }
 
 /// One phase of a judging and its seconds.
@@ -85,6 +90,7 @@ impl TaskRow {
             ended_s: None,
             spend: None,
             phases: Vec::new(),
+            judged_alone: None,
         }
     }
 
@@ -129,6 +135,9 @@ pub struct GroupFigures {
 pub struct SuiteReport {
     /// `cuda` or `interpret`.
     pub device: String,
+    /// Whether a GPU timed the correct kernels: on the interpreter, or with `--no-timing`, only
+    /// fast_0 (the correct share) means anything.
+    pub timed: bool,
     pub problems: String,
     pub kernels: String,
     pub tasks: Vec<TaskRow>,
@@ -137,9 +146,17 @@ pub struct SuiteReport {
 
 impl SuiteReport {
     /// The report of `tasks`, with each level's figures and then all tasks'; against
-    /// torch.compile and the faster baseline only where a GPU timed them.
-    pub fn new(device: &str, problems: String, kernels: String, tasks: Vec<TaskRow>) -> Self {
-        let baselines: &[Baseline] = if device == "cuda" {
+    /// torch.compile and the faster baseline only where a GPU timed them (`timed`: on cuda,
+    /// unless timing was turned off).
+    pub fn new(
+        device: &str,
+        timed: bool,
+        problems: String,
+        kernels: String,
+        tasks: Vec<TaskRow>,
+    ) -> Self {
+        let timed = timed && device == "cuda";
+        let baselines: &[Baseline] = if timed {
             &[Baseline::Eager, Baseline::Compile, Baseline::Faster]
         } else {
             &[Baseline::Eager]
@@ -165,6 +182,7 @@ impl SuiteReport {
         figures.push(group("all".to_owned(), tasks.iter().collect()));
         SuiteReport {
             device: device.to_owned(),
+            timed,
             problems,
             kernels,
             tasks,
@@ -174,12 +192,24 @@ impl SuiteReport {
 
     /// The line under the figures: what they can mean on this device.
     pub fn device_note(&self) -> &'static str {
-        if self.device == "cuda" {
+        if self.timed {
             ""
+        } else if self.device == "cuda" {
+            "Correctness only (--no-timing): nothing was timed, so only fast_0 (the correct \
+             share) means anything.\n"
         } else {
             "Triton's interpreter on the CPU: no GPU timing, so only fast_0 (the correct share) \
              means anything.\n"
         }
+    }
+
+    /// A line per task judged a second time alone on its GPU (`suite eval --no-timing`): the
+    /// problem, and how its first judging ended beside the others.
+    pub fn judged_again_lines(&self) -> Vec<String> {
+        self.tasks
+            .iter()
+            .filter_map(|t| Some(format!("{}: {}", t.problem, t.judged_alone.as_ref()?)))
+            .collect()
     }
 
     /// The figures as table rows: group, baseline, correct, each fast_p, geometric mean.
@@ -301,6 +331,13 @@ pub fn suite_md(report: &SuiteReport) -> String {
     }
     text += "\n## Tasks\n\n";
     text += &markdown::table(&TASK_HEADER, &markdown_rows(&report.task_rows()));
+    let again = report.judged_again_lines();
+    if !again.is_empty() {
+        text += "\n## Judged again alone\n\n";
+        for line in again {
+            let _ = writeln!(text, "- {}", markdown::text(&line));
+        }
+    }
     let reports: Vec<(&str, &str)> = report
         .tasks
         .iter()
@@ -605,7 +642,7 @@ mod tests {
             row("level1/3_c.py", 1, "wrong", None),
             row("level2/1_d.py", 2, "missing", None),
         ];
-        SuiteReport::new("cuda", "p".into(), "k".into(), tasks)
+        SuiteReport::new("cuda", true, "p".into(), "k".into(), tasks)
     }
 
     #[test]
@@ -617,9 +654,12 @@ mod tests {
         assert_eq!((all.tasks, all.correct), (4, 2));
         assert_eq!(all.fast(1.0), Some(0.25));
         assert_eq!(report.figures[2].figures.len(), 3);
-        let interpreted = SuiteReport::new("interpret", "p".into(), "k".into(), report.tasks);
+        let untimed = SuiteReport::new("cuda", false, "p".into(), "k".into(), report.tasks.clone());
+        assert_eq!(untimed.figures[2].figures.len(), 1);
+        assert!(untimed.device_note().contains("--no-timing"));
+        let interpreted = SuiteReport::new("interpret", true, "p".into(), "k".into(), report.tasks);
         assert_eq!(interpreted.figures[2].figures.len(), 1);
-        assert!(!interpreted.device_note().is_empty());
+        assert!(interpreted.device_note().contains("interpreter"));
     }
 
     #[test]

@@ -279,6 +279,14 @@ pub struct SuiteEvalArgs {
     /// Evaluations at once under --device interpret
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub jobs: usize,
+    /// Judge correctness and integrity only: nothing is timed (the figures are the correct
+    /// share, fast_0), so evaluations may share a GPU (--checks-per-gpu)
+    #[arg(long)]
+    pub no_timing: bool,
+    /// With --no-timing on GPUs: evaluations at once on each GPU (default 2). One that runs out
+    /// of GPU memory or time beside the others is judged again alone
+    #[arg(long, value_name = "N", requires = "no_timing", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub checks_per_gpu: Option<u16>,
     #[command(flatten)]
     pub executor: ExecutorArgs,
     /// Skip the torch.compile baseline (speedups against it are then missing)

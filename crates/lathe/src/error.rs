@@ -119,6 +119,12 @@ pub enum CliError {
         what: &'static str,
         problem: String,
     },
+    /// A flag that cannot apply to the rest of the command line.
+    FlagDoesNotApply {
+        flag: &'static str,
+        why: String,
+        hint: &'static str,
+    },
     /// A run id prefix that more than one run starts with.
     AmbiguousRun {
         text: String,
@@ -166,6 +172,7 @@ impl CliError {
                 ExitStatus::BadInput
             }
             CliError::BadPlan { .. } | CliError::BadSuiteFolder { .. } => ExitStatus::BadInput,
+            CliError::FlagDoesNotApply { .. } => ExitStatus::Usage,
             CliError::Engine(e) => engine_exit(e),
             CliError::NoCode(_) => ExitStatus::NotCorrect,
             CliError::Llm(e) => match e {
@@ -406,6 +413,9 @@ impl CliError {
                 vec![format!("it starts: {}", matches.join(", "))],
                 Some("give more of the id; `lathe runs` lists them"),
             ),
+            CliError::FlagDoesNotApply { flag, why, hint } => {
+                report(format!("{flag} does not apply here: {why}"), vec![], Some(hint))
+            }
         }
     }
 }

@@ -421,3 +421,137 @@ fn baselines_under_the_interpreter_are_refused_before_anything_is_recorded() {
     );
     assert!(!sandbox.path().join("lathe-runs").exists());
 }
+
+/// A stand-in judge for `--device cuda` whose "big" problems need a GPU to themselves: one
+/// that finds another evaluation running on its GPU (within 3 s) answers as PyTorch does
+/// when it runs out of memory; alone, it is correct. Every start and end is logged.
+fn crowded_python(sandbox: &Sandbox) -> String {
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../worker/protocol/examples/result_correct.json");
+    let out_of_memory = r#"{"nonce": "NONCE", "protocol": 1, "kind": "eval", "outcome": "verdict", "verdict": {"kind": "runtime_error", "exception": "OutOfMemoryError", "message": "CUDA out of memory. Tried to allocate 6.00 GiB", "phase": "construct", "traceback_tail": "torch.OutOfMemoryError: CUDA out of memory."}, "notes": [], "phases": [], "fingerprint": {"device": "cuda"}}"#;
+    sandbox.write("out-of-memory.json", out_of_memory);
+    let script = format!(
+        "#!/bin/sh\n\
+         read -r nonce\n\
+         root={root}\n\
+         running=$root/running-$CUDA_VISIBLE_DEVICES\n\
+         mkdir -p $running && touch $running/$$\n\
+         echo \"start $CUDA_VISIBLE_DEVICES $(date +%s.%N)\" >> $root/gpus.log\n\
+         crowded=no\n\
+         if grep -q big \"$3\"; then\n\
+           for _ in $(seq 30); do\n\
+             [ \"$(ls $running | wc -l)\" -gt 1 ] && crowded=yes && break\n\
+             sleep 0.1\n\
+           done\n\
+         else\n\
+           sleep 0.3\n\
+         fi\n\
+         rm $running/$$\n\
+         echo \"end $CUDA_VISIBLE_DEVICES $(date +%s.%N)\" >> $root/gpus.log\n\
+         if [ $crowded = yes ]; then\n\
+           sed \"s/NONCE/$nonce/\" $root/out-of-memory.json > \"$4\"\n\
+         else\n\
+           sed \"1s/^{{/{{\\\"nonce\\\": \\\"$nonce\\\", /\" {example} > \"$4\"\n\
+         fi\n",
+        root = sandbox.path().display(),
+        example = example.display()
+    );
+    let path = sandbox.write("crowded-python", &script);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn correctness_only_evaluations_share_a_gpu_and_one_short_of_memory_is_judged_again_alone() {
+    let sandbox = Sandbox::new();
+    let problem = fixture("problems/add_relu.py");
+    let kernel = fixture("honest/add_relu.py");
+    for name in ["1_big", "2_big", "3_small", "4_small"] {
+        sandbox.write(&format!("problems/level1/{name}.py"), &problem);
+        sandbox.write(&format!("kernels/level1/{name}.py"), &kernel);
+    }
+    let python = crowded_python(&sandbox);
+    let run = suite_eval(
+        &sandbox,
+        "cuda",
+        &[
+            "--gpus",
+            "0",
+            "--python",
+            &python,
+            "--no-timing",
+            "--json",
+            "--out",
+            "report",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let tasks = json["tasks"].as_array().unwrap();
+    // Every kernel is correct in the end: the big ones, out of memory beside each other, were
+    // judged again alone, and their rows say why; the small ones were judged once.
+    assert!(tasks.iter().all(|t| t["outcome"] == "correct"), "{json}");
+    for task in tasks {
+        let big = task["problem"].as_str().unwrap().contains("big");
+        let why = task["judged_alone"].as_str();
+        assert_eq!(why.is_some(), big, "{task}");
+        if let Some(why) = why {
+            assert!(
+                why.contains("runtime_error") && why.contains("out of memory"),
+                "{why}"
+            );
+        }
+    }
+    assert_eq!(json["timed"], false);
+    let all = &json["figures"].as_array().unwrap().last().unwrap()["figures"];
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        1,
+        "only fast_0 means anything: {all}"
+    );
+    assert_eq!(
+        run.stderr.matches("judged again alone").count(),
+        2,
+        "{}",
+        run.stderr
+    );
+    // Two at once on GPU 0 (the default under --no-timing), never three; the four judgings
+    // of the suite and the two again.
+    let log = std::fs::read_to_string(sandbox.path().join("gpus.log")).unwrap();
+    let (mut running, mut most) = (0, 0);
+    for line in log.lines() {
+        running += if line.starts_with("start 0 ") { 1 } else { -1 };
+        most = most.max(running);
+    }
+    assert_eq!(most, 2, "{log}");
+    assert_eq!(log.matches("start 0 ").count(), 6, "{log}");
+    let markdown = std::fs::read_to_string(sandbox.path().join("report/suite.md")).unwrap();
+    assert!(markdown.contains("--no-timing"), "{markdown}");
+    assert!(
+        markdown.contains("## Judged again alone") && markdown.contains("level1/2_big.py: beside"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn checks_per_gpu_needs_no_timing_and_gpus() {
+    let sandbox = Sandbox::new();
+    sandbox.write("problems/level1/1_a.py", &fixture("problems/add_relu.py"));
+    sandbox.write("kernels/level1/1_a.py", &fixture("honest/add_relu.py"));
+    let run = suite_eval(&sandbox, "cuda", &["--checks-per-gpu", "3"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--no-timing"), "{}", run.stderr);
+    let run = suite_eval(
+        &sandbox,
+        "interpret",
+        &["--no-timing", "--checks-per-gpu", "3"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--checks-per-gpu does not apply here")
+            && run.stderr.contains("--jobs"),
+        "{}",
+        run.stderr
+    );
+}

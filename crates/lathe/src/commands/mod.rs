@@ -26,5 +26,6 @@ pub mod suite_progress;
 pub mod suite_ray;
 pub mod suite_rows;
 pub mod suite_run;
+pub mod suite_share;
 pub mod suite_tasks;
 pub mod tune;

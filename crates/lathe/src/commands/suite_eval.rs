@@ -19,6 +19,7 @@ use super::eval::backend_of;
 use super::run_parts::judge_settings;
 use super::suite_pool::run_pool;
 use super::suite_progress::SuiteProgress;
+use super::suite_share;
 use super::suite_tasks::{Selection, SuiteTask, tasks};
 use crate::cli::SuiteEvalArgs;
 use crate::error::CliError;
@@ -44,26 +45,20 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
     let mut judge = judge_settings(settings, device);
     judge.overrides = args.overrides.iter().cloned().collect();
     judge.timing.compile_baseline &= !args.no_compile_baseline;
+    judge.timing.enabled &= !args.no_timing;
     // Interpreter time is no GPU time: a suite's speedups come from GPU timing or not at all.
     judge.timing.interpreter = false;
     let cluster = super::suite_ray::connect(&args.executor, settings)?;
+    let per_gpu = suite_share::checks_per_gpu(args, device, cluster.is_some())?;
     let slots: Vec<Option<String>> = match (device, &cluster) {
         (_, Some(cluster)) => super::suite_ray::slots(cluster),
-        (Device::Cuda, None) => gpu_pool(&args.gpus).into_iter().map(Some).collect(),
+        (Device::Cuda, None) => suite_share::slots(&gpu_pool(&args.gpus), per_gpu),
         (Device::Interpret, None) => vec![None; args.jobs.max(1)],
     };
     let started = std::time::Instant::now();
-    let labels = slots
-        .iter()
-        .enumerate()
-        .map(|(n, slot)| match slot {
-            Some(gpu) => format!("GPU {gpu}"),
-            None => format!("job {}", n + 1),
-        })
-        .collect();
-    let progress = SuiteProgress::new(tasks.len(), labels);
+    let progress = SuiteProgress::new(tasks.len(), suite_share::labels(&slots));
 
-    let tasks: Vec<TaskRow> = run_pool(settings, &slots, tasks.len(), |i, slot, worker| {
+    let judge_one = |i: usize, slot: usize, worker: &lathe_worker::driver::WorkerConfig| {
         let worker = &super::suite_ray::on_cluster(worker, cluster.as_ref());
         let began = started.elapsed().as_secs_f64();
         progress.begin(slot, &tasks[i].name);
@@ -78,15 +73,36 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
         row.ended_s = Some(started.elapsed().as_secs_f64());
         progress.finish(slot, &row);
         Ok(row)
-    })?;
+    };
+    let mut rows: Vec<TaskRow> = run_pool(settings, &slots, tasks.len(), judge_one)?;
+    if per_gpu > 1 {
+        // Judged again, one at a time on each GPU: those that ran short beside the others.
+        let again: Vec<(usize, String)> = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, row)| suite_share::ran_short(row).map(|why| (i, why)))
+            .collect();
+        for (i, why) in &again {
+            progress.again(&rows[*i], why);
+        }
+        let alone = suite_share::slots(&gpu_pool(&args.gpus), 1);
+        let second = run_pool(settings, &alone, again.len(), |k, slot, worker| {
+            judge_one(again[k].0, slot, worker)
+        })?;
+        for ((i, why), mut row) in again.into_iter().zip(second) {
+            row.judged_alone = Some(why);
+            rows[i] = row;
+        }
+    }
     if let Some(cluster) = &cluster {
         super::suite_ray::warn_mixed_models(cluster);
     }
     let report = SuiteReport::new(
         device.as_str(),
+        judge.timing.enabled,
         problems.display().to_string(),
         kernels.display().to_string(),
-        tasks,
+        rows,
     );
     let json = serde_json::to_string_pretty(&report).unwrap_or_else(|e| unreachable!("{e}")) + "\n";
     if let Some(out) = &args.out {
@@ -201,5 +217,12 @@ pub fn render_text(report: &SuiteReport) -> String {
     text += "\n";
     text += &table::render(&FIGURE_HEADER, &report.figure_rows());
     text += report.device_note();
+    let again = report.judged_again_lines();
+    if !again.is_empty() {
+        text += "\nJudged again alone (the row holds the second verdict):\n";
+        for line in again {
+            text += &format!("  {line}\n");
+        }
+    }
     text
 }

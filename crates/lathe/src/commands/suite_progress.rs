@@ -87,6 +87,18 @@ impl SuiteProgress {
         self.redraw(&mut state, Some(&line));
     }
 
+    /// `row`, finished, is to be judged again (`why`): it no longer counts as done.
+    pub fn again(&self, row: &TaskRow, why: &str) {
+        let mut state = lock(&self.state);
+        state.done = state.done.saturating_sub(1);
+        if let Some(count) = state.outcomes.get_mut(&row.outcome) {
+            *count = count.saturating_sub(1);
+        }
+        state.outcomes.retain(|_, count| *count > 0);
+        let line = format!("{}: judged again alone: {why}", row.problem);
+        self.redraw(&mut state, Some(&line));
+    }
+
     /// Erases the live block, prints `line` (kept above it), and draws the block again; off a
     /// terminal only `line` is printed.
     fn redraw(&self, state: &mut State, line: Option<&str>) {

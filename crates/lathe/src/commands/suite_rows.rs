@@ -50,6 +50,7 @@ pub fn report_of(store: &Store, id: &RunId, suite: &SuitePlan) -> Result<SuiteRe
     }
     Ok(SuiteReport::new(
         suite.device.as_str(),
+        true,
         suite
             .paths
             .iter()
