@@ -7,6 +7,7 @@
 #   latency   verdict latency, warm: `lathe eval` ten times on level 2 #12, then `lathe suite
 #             eval` over ten copies of the same problem (judges started ahead), both with the
 #             torch.compile baseline cached by `lathe suite baselines` first
+#   share     `lathe suite eval --no-timing` one and four evaluations at a time on the GPU
 #   level1    `lathe suite baselines` (eager only) on three level-1 problems, then `lathe suite
 #             eval` over all of level 1 with examples/kernelbench
 # Everything lands under $OUT.
@@ -17,6 +18,7 @@ lathe=$PWD/target/release/lathe
 kb=${KB:-.gpu-carry/kb}
 kbsub=${KBSUB:-.gpu-carry/kbsub}
 L1RANGE=${L1RANGE:-}
+SHARE_RANGE=${SHARE_RANGE:-}
 FIXTURES=${FIXTURES:-}
 export LATHE_CACHE_DIR=/tmp/lathe-cache
 
@@ -70,6 +72,28 @@ stage_level1() {
   nvidia-smi --query-gpu=name,memory.total --format=csv,noheader >> "$out/level1.txt"
 }
 
+stage_share() {
+  # Correctness only: level 2's kernels judged one, then four at a time on the GPU (the same
+  # verdicts, the wall times), then level 1's largest (6 GB inputs) four at a time, where those
+  # that run out of memory beside the others are judged again alone.
+  local per started ended
+  for per in 1 4; do
+    started=$(date +%s.%N)
+    "$lathe" suite eval --problems "$kb" --kernels examples/kernelbench --levels 2 --no-timing \
+      --checks-per-gpu "$per" --device cuda --out "$out/share2-$per" > "$out/share2-$per.txt" 2>&1
+    ended=$(date +%s.%N)
+    echo "level 2 no-timing checks-per-gpu $per wall $(python3 -c "print(round($ended - $started, 3))")" \
+      | tee -a "$out/share.txt"
+  done
+  started=$(date +%s.%N)
+  "$lathe" suite eval --problems "$kb" --kernels examples/kernelbench --levels 1 \
+    --range "${SHARE_RANGE:-19:24}" --no-timing --checks-per-gpu 4 --device cuda \
+    --out "$out/share1-4" > "$out/share1-4.txt" 2>&1
+  ended=$(date +%s.%N)
+  echo "level 1 no-timing checks-per-gpu 4 wall $(python3 -c "print(round($ended - $started, 3))")" \
+    | tee -a "$out/share.txt"
+}
+
 # Each argument is STAGE or STAGE:SECONDS, a time limit for that stage (device time is short:
 # a stage cut off still leaves what it wrote).
 for arg in "$@"; do
@@ -78,6 +102,6 @@ for arg in "$@"; do
   [ "$limit" = "$arg" ] && limit=3600
   echo "== $stage $(date -u +%T) (at most $limit s)"
   export -f "stage_$stage"
-  export out lathe kb kbsub L1RANGE FIXTURES
+  export out lathe kb kbsub L1RANGE FIXTURES SHARE_RANGE
   timeout "$limit" bash -c "stage_$stage" || echo "stage $stage failed or was cut off"
 done

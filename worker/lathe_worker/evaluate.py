@@ -11,6 +11,7 @@ the reference like the rest, the timed ones on a sample the runner cannot predic
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from collections.abc import Callable
@@ -39,6 +40,14 @@ DATA_MOVEMENT = re.compile(r"memcpy|memset|fill|copy|Memcpy|Memset", re.IGNORECA
 # Seeds of the second-shape and integrity calls, after the check trials' own.
 SECOND_SHAPE_SEED = 100
 INTEGRITY_SEED = 200
+# An evaluation whose inputs and outputs (one set of each) take more than this share of the
+# GPU's memory runs lean (`Evaluation.lean`). Judge and runner together hold about 13 such
+# sets at their peak when the reference overlaps the candidate's call, about 10 when lean: a
+# share of 1/8 keeps level 1's 6 GiB inputs within an 80 GB GPU.
+LEAN_SHARE = 1 / 8
+# The GPU memory, in GB, an evaluation is to plan for instead of the GPU's own (read by the judge
+# before any candidate exists; for a GPU shared with other work, and for tests of lean judging).
+MEMORY_ENV = "LATHE_GPU_MEMORY_GB"
 
 
 class Evaluation:
@@ -59,6 +68,12 @@ class Evaluation:
         # output still passes (judge.md, "Widened inputs"); 0 for the problem's own inputs.
         # Timed calls keep the problem's own.
         self.widen = 0
+        # Lean: the reference's work is done before each call rather than while the runner
+        # computes, the first seed's tensors are given up after its trial (made again for the
+        # timing) and the runner keeps fewer old input sets, so that a problem whose tensors
+        # are large beside the GPU's memory still fits it beside the judge.
+        self.lean = False
+        self.capacity = memory_capacity(self.device)
 
     # The phases ----------------------------------------------------------------------------
 
@@ -69,6 +84,7 @@ class Evaluation:
         self.reference = Reference(self.problems["main"], req.correctness.seed, self.device)
         first = self.expected("main", req.correctness.seed)
         first = self.widen_while_trivial(first)
+        self.lean = self._large(first)
         timed = TimedCalls(self) if self._times_anything() else None
         if timed is not None and req.timing.enabled:
             # While the runner starts, the slower of the two to be ready.
@@ -134,6 +150,20 @@ class Evaluation:
             )
         return first
 
+    def _large(self, first: Expected) -> bool:
+        """Whether the first seed's inputs and outputs take more than LEAN_SHARE of the memory
+        (noted, with the sizes, when they do)."""
+        tensors = [t for t in [*first.inputs, *first.r32] if isinstance(t, torch.Tensor)]
+        footprint = sum(t.numel() * t.element_size() for t in tensors)
+        if self.capacity is None or footprint <= self.capacity * LEAN_SHARE:
+            return False
+        self.notes.append(
+            f"lean judging: one set of inputs and outputs takes {footprint / 2**30:.2f} GiB of "
+            f"{self.capacity / 2**30:.1f} GiB, so the reference is computed before each call "
+            "rather than during it and fewer tensors are kept between calls"
+        )
+        return True
+
     def give_back_memory(self) -> None:
         """Returns the GPU memory the judge's allocator keeps cached but unused to the driver.
         The judge shares its GPU with the runner, and a problem whose inputs take gigabytes
@@ -182,6 +212,7 @@ class Evaluation:
                 "call": self.calls,
                 "mutation": mode != "timed",
                 "widen": self.widen,
+                "lean": self.lean,
             },
             phase,
         )
@@ -274,14 +305,19 @@ class Evaluation:
             ) -> None:
                 answer.append(self.expected(problem, seed))
 
-            got, _ = self.call(seed, phase, problem=problem, meanwhile=None if known else reference)
+            if not known and self.lean:
+                reference()
+            overlap = None if known or self.lean else reference
+            got, _ = self.call(seed, phase, problem=problem, meanwhile=overlap)
             expected = answer[0]
             judged = self.judge.judge(expected, got)
             if known is not None:
                 # From here on the first seed's inputs and problem-precision outputs serve the
                 # timing (baselines, the speed-of-light bound); its float64 outputs serve
-                # nothing (its torch error is kept).
+                # nothing (its torch error is kept). Lean, the timing makes them again.
                 known.r64 = None
+                if self.lean:
+                    known.inputs, known.r32 = [], []
             # `reference` holds `answer` (its default): both go, or the outputs stay cached.
             del got, expected, answer, reference
             self.give_back_memory()
@@ -412,6 +448,20 @@ class Evaluation:
             self.notes.append(f"no flop bound: the bf16 rate could not be measured ({e})"[:300])
             return copy["gb_s"], None
         return copy["gb_s"], flops["tflops"]
+
+
+def memory_capacity(device: torch.device) -> int | None:
+    """The memory, in bytes, one evaluation plans for: MEMORY_ENV when set, else the GPU's
+    (None on the CPU: the interpreter's shapes are small)."""
+    asked = os.environ.pop(MEMORY_ENV, None)
+    if asked:
+        try:
+            return int(float(asked) * 1e9)
+        except ValueError:
+            pass
+    if device.type != "cuda":
+        return None
+    return torch.cuda.get_device_properties(device).total_memory
 
 
 def describe(judged: dict[str, Any]) -> str:

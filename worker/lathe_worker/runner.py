@@ -229,8 +229,10 @@ class Runner:
         inputs = make_inputs(problem, int(h["seed"]), self.device, int(h.get("widen") or 0))
         # The last few input sets stay allocated, so that consecutive calls get their inputs at
         # different addresses as well as with different values (a cache keyed on pointers
-        # misses; integrity row 5).
-        self._recent_inputs = [*self._recent_inputs[-(RECENT_INPUT_SETS - 1) :], inputs]
+        # misses; integrity row 5). A lean evaluation (inputs large beside the GPU's memory)
+        # keeps the previous set alone, which still moves every call's inputs.
+        kept = 2 if h.get("lean") else RECENT_INPUT_SETS
+        self._recent_inputs = [*self._recent_inputs[-(kept - 1) :], inputs]
         return inputs
 
     def _reply(

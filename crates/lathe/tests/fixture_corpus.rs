@@ -124,7 +124,7 @@ fn every_fixture_gets_its_declared_verdict_under_the_interpreter() {
         for _ in 0..workers {
             scope.spawn(|| {
                 while let Some(fixture) = { queue.lock().unwrap().pop() } {
-                    if let Err(why) = judge(&fixture, &python, cache.path()) {
+                    if let Err(why) = judge(&fixture, &python, cache.path(), &[]) {
                         failures
                             .lock()
                             .unwrap()
@@ -144,7 +144,65 @@ fn every_fixture_gets_its_declared_verdict_under_the_interpreter() {
     );
 }
 
-fn judge(f: &Fixture, python: &Path, cache: &Path) -> Result<(), String> {
+/// The fixtures a lean judge (worker/lathe_worker/evaluate.py, `Evaluation.lean`) must judge as
+/// the usual one does: honest kernels, and the cheats that lean judging touches (the runner's
+/// old input sets, the first seed's tensors given up, the reference computed before each call).
+const LEAN: [&str; 8] = [
+    "honest_add_relu",
+    "honest_seed2_fused_elementwise",
+    "honest_preallocated_output",
+    "cheat_result_cache",
+    "cheat_allocator_reuse",
+    "cheat_sampled_value_cache",
+    "cheat_input_mutation",
+    "cheat_ghost_kernel",
+];
+
+#[test]
+fn a_lean_judge_reaches_the_same_verdicts() {
+    let Some(python) = common::worker_python("lean judging") else {
+        return;
+    };
+    let fixtures: Vec<Fixture> = manifest()
+        .into_iter()
+        .filter(|f| LEAN.contains(&f.name.as_str()))
+        .collect();
+    assert_eq!(
+        fixtures.len(),
+        LEAN.len(),
+        "every lean fixture is in the manifest"
+    );
+    let cache = tempfile::tempdir().unwrap();
+    // A GPU of a few kilobytes, as the judge plans: every problem is large beside it.
+    let lean = [("LATHE_GPU_MEMORY_GB", "0.000001")];
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = fixtures
+            .chunks(fixtures.len().div_ceil(2))
+            .map(|part| {
+                let (python, cache) = (&python, cache.path());
+                scope.spawn(move || {
+                    part.iter()
+                        .filter_map(|f| {
+                            judge(f, python, cache, &lean)
+                                .err()
+                                .map(|why| format!("{}: {why}", f.name))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `lathe eval` of fixture `f` under the interpreter, `env` added to lathe's environment: its
+/// verdict, exit code, rule, reason and phase as declared. With `env`, the verdict's notes must
+/// also say it was judged lean.
+fn judge(f: &Fixture, python: &Path, cache: &Path, env: &[(&str, &str)]) -> Result<(), String> {
     let dir = fixtures_dir();
     let problem = dir.join(&f.problem);
     let candidate = dir.join(&f.candidate);
@@ -174,6 +232,7 @@ fn judge(f: &Fixture, python: &Path, cache: &Path) -> Result<(), String> {
     let output = Command::new(env!("CARGO_BIN_EXE_lathe"))
         .args(&args)
         .env("LATHE_CACHE_DIR", cache)
+        .envs(env.iter().copied())
         .env_remove("LATHE_CONFIG")
         .current_dir(cache)
         .output()
@@ -204,6 +263,9 @@ fn judge(f: &Fixture, python: &Path, cache: &Path) -> Result<(), String> {
     };
     if got != f.verdict {
         return Err(format!("expected {}, {}", f.verdict, describe()));
+    }
+    if !env.is_empty() && f.verdict == "correct" && !stdout.contains("lean judging") {
+        return Err(format!("not judged lean: {stdout}"));
     }
     let expected_code = if f.verdict == "correct" { 0 } else { 4 };
     if output.status.code() != Some(expected_code) {
