@@ -119,14 +119,18 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
 }
 
 /// The pool's GPUs: the list given, or for `all` those CUDA_VISIBLE_DEVICES allows, else one
-/// per GPU the NVIDIA driver lists under /proc/driver/nvidia/gpus, else GPU 0 alone.
+/// per GPU the NVIDIA driver lists under /proc/driver/nvidia/gpus, else GPU 0 alone. A GPU
+/// named twice (`--gpus 0,0`) is one GPU of the pool: two slots on it would time two
+/// candidates together.
 pub fn gpu_pool(asked: &str) -> Vec<String> {
     let listed = |text: &str| -> Vec<String> {
-        text.split(',')
-            .map(str::trim)
-            .filter(|g| !g.is_empty())
-            .map(str::to_owned)
-            .collect()
+        let mut gpus: Vec<String> = Vec::new();
+        for gpu in text.split(',').map(str::trim).filter(|g| !g.is_empty()) {
+            if !gpus.iter().any(|g| g == gpu) {
+                gpus.push(gpu.to_owned());
+            }
+        }
+        gpus
     };
     if asked != "all" {
         return listed(asked);
@@ -225,4 +229,14 @@ pub fn render_text(report: &SuiteReport) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gpu_pool;
+
+    #[test]
+    fn a_gpu_named_twice_is_one_gpu_of_the_pool() {
+        assert_eq!(gpu_pool("0, 2,0,,3,2"), ["0", "2", "3"]);
+    }
 }
