@@ -203,6 +203,11 @@ class Evaluation:
         reply). `meanwhile` runs in the judge while the runner works (never around a timed
         call: nothing may share the GPU with one)."""
         self.calls += 1
+        if self.lean and mode != "timed":
+            # What the judge freed since its last call (a float64 input set, an output read)
+            # goes back before the runner allocates: cached here, it is memory the runner
+            # cannot have, in pieces this process may not be able to use either.
+            self.give_back_memory()
         self.runner.send(
             {
                 "op": "call",

@@ -185,6 +185,8 @@ class Runner:
         torch = self.torch
         mode, phase = h.get("mode", "plain"), str(h.get("phase", "check"))
         when = f"({phase}, call {h.get('call', '?')})"
+        # Calibration is over once the candidate is called: its stand-in outputs go.
+        self._spin_outputs = []
         if mode != "timed" and self.device.type == "cuda":
             # What the last checked call left cached (its inputs' pristine copies, the
             # candidate's temporaries) goes back to the driver: the judge computes the reference
@@ -226,13 +228,15 @@ class Runner:
         from lathe_worker.models import make_inputs
 
         problem = self.problems[h.get("problem", "main")]
-        inputs = make_inputs(problem, int(h["seed"]), self.device, int(h.get("widen") or 0))
         # The last few input sets stay allocated, so that consecutive calls get their inputs at
         # different addresses as well as with different values (a cache keyed on pointers
         # misses; integrity row 5). A lean evaluation (inputs large beside the GPU's memory)
-        # keeps the previous set alone, which still moves every call's inputs.
+        # keeps the previous set alone, which still moves every call's inputs. The oldest go
+        # before the new set is made: their memory serves it.
         kept = 2 if h.get("lean") else RECENT_INPUT_SETS
-        self._recent_inputs = [*self._recent_inputs[-(kept - 1) :], inputs]
+        self._recent_inputs = self._recent_inputs[-(kept - 1) :]
+        inputs = make_inputs(problem, int(h["seed"]), self.device, int(h.get("widen") or 0))
+        self._recent_inputs.append(inputs)
         return inputs
 
     def _reply(

@@ -71,6 +71,7 @@ class TimedCalls:
                 "problem": "main",
                 "spin_ms": spin_ms,
                 "outputs": shapes,
+                "lean": self.ev.lean,
             }
             started = self.timer.clock()
             frame = self.ev.runner.request(header, "calibrate")
