@@ -15,6 +15,14 @@ fn fixture(relative: &str) -> String {
     std::fs::read_to_string(path).unwrap()
 }
 
+/// `script` written into the sandbox as `name`, executable: a stand-in Python. Its path.
+fn executable(sandbox: &Sandbox, name: &str, script: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = sandbox.write(name, script);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
 /// `lathe suite eval` of the sandbox's `problems/` and `kernels/` on `device`.
 fn suite_eval(sandbox: &Sandbox, device: &str, extra: &[&str]) -> common::Run {
     let args = [
@@ -191,10 +199,7 @@ fn logging_python(sandbox: &Sandbox) -> String {
         log = log.display(),
         example = example.display()
     );
-    let path = sandbox.write("fake-python", &script);
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path.display().to_string()
+    executable(sandbox, "fake-python", &script)
 }
 
 #[test]
@@ -360,10 +365,7 @@ fn baselines_python(sandbox: &Sandbox) -> String {
         log = log.display(),
         example = example.display()
     );
-    let path = sandbox.write("fake-python", &script);
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path.display().to_string()
+    executable(sandbox, "fake-python", &script)
 }
 
 #[test]
@@ -456,10 +458,7 @@ fn crowded_python(sandbox: &Sandbox) -> String {
         root = sandbox.path().display(),
         example = example.display()
     );
-    let path = sandbox.write("crowded-python", &script);
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path.display().to_string()
+    executable(sandbox, "crowded-python", &script)
 }
 
 #[test]
