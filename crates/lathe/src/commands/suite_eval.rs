@@ -50,9 +50,10 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
     judge.timing.interpreter = false;
     let cluster = super::suite_ray::connect(&args.executor, settings)?;
     let per_gpu = suite_share::checks_per_gpu(args, device, cluster.is_some())?;
+    let gpus = gpu_pool(&args.gpus);
     let slots: Vec<Option<String>> = match (device, &cluster) {
         (_, Some(cluster)) => super::suite_ray::slots(cluster),
-        (Device::Cuda, None) => suite_share::slots(&gpu_pool(&args.gpus), per_gpu),
+        (Device::Cuda, None) => suite_share::slots(&gpus, per_gpu),
         (Device::Interpret, None) => vec![None; args.jobs.max(1)],
     };
     let started = std::time::Instant::now();
@@ -85,7 +86,7 @@ pub fn run(args: &SuiteEvalArgs, settings: &Settings) -> Result<(), CliError> {
         for (i, why) in &again {
             progress.again(&rows[*i], why);
         }
-        let alone = suite_share::slots(&gpu_pool(&args.gpus), 1);
+        let alone = suite_share::slots(&gpus, 1);
         let second = run_pool(settings, &alone, again.len(), |k, slot, worker| {
             judge_one(again[k].0, slot, worker)
         })?;
