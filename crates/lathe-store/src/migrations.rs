@@ -65,7 +65,7 @@ pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> 
         path: path.to_path_buf(),
         source,
     };
-    let found = user_version(conn).map_err(opening)?;
+    let found = crate::store::while_busy(|| user_version(conn)).map_err(opening)?;
     refuse_newer(found, path)?;
     if found == SCHEMA_VERSION {
         // The usual case: no write lock taken, so opening never waits for a writer.

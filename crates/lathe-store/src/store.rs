@@ -96,9 +96,9 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(opening)?;
         // The first statement that reads the file: a file that is not a database fails here.
         // WAL lets readers (`lathe runs`, a report) work while a run writes.
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-            .map_err(opening)?;
+        let _mode: String =
+            while_busy(|| conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)))
+                .map_err(opening)?;
         // Durable against process kills, which is what resume needs; see the type's docs.
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
             .map_err(opening)?;
@@ -201,6 +201,25 @@ impl Store {
 /// itself refuses most such files, but takes a one-byte file for an empty database and
 /// overwrites it; lathe never overwrites a file it did not make. Unreadable files are left
 /// for SQLite to report.
+/// `step` again while SQLite answers that the database is busy, for up to [`BUSY_TIMEOUT`].
+/// SQLite's busy handler does not cover every such answer: a connection switching a new file
+/// to WAL, or reading while another does, can get `SQLITE_BUSY` at once (seen in CI with
+/// eight processes opening one new database).
+pub(crate) fn while_busy<T>(mut step: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let started = std::time::Instant::now();
+    loop {
+        match step() {
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            result => return result,
+        }
+    }
+}
+
 fn has_foreign_header(path: &Path) -> bool {
     const MAGIC: &[u8; 16] = b"SQLite format 3\0";
     let Ok(file) = std::fs::File::open(path) else {
