@@ -122,15 +122,18 @@ def main() -> int:
     entries = json.loads((Path(args.corpus) / "labels.json").read_text())
     if args.only:
         entries = [e for e in entries if any(s in e["file"] for s in args.only)]
-    with ThreadPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
-        rows = list(pool.map(lambda e: judge(args, e), entries))
-
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "others.json").write_text(json.dumps(rows, indent=1))
-    for r in rows:
-        mark = "agree   " if r["agree"] else "DISAGREE"
-        print(f"{mark} {r['file']:<46} {r['truth']:<9} {brief(r):<58} {r['seconds']:>6}s")
+    rows = []
+    # Each row is printed and saved as it comes, so a run cut off by a time limit keeps what it
+    # judged.
+    with ThreadPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
+        for r in pool.map(lambda e: judge(args, e), entries):
+            rows.append(r)
+            (out / "others.json").write_text(json.dumps(rows, indent=1))
+            mark = "agree   " if r["agree"] else "DISAGREE"
+            line = f"{mark} {r['file']:<46} {r['truth']:<9} {brief(r):<58} {r['seconds']:>6}s"
+            print(line, flush=True)
     agreed = sum(r["agree"] for r in rows)
     for truth in ("correct", "wrong", "cheating"):
         group = [r for r in rows if r["truth"] == truth]
