@@ -6,12 +6,21 @@ every parameter and buffer of the reference has a candidate counterpart of the s
 shape, the reference's values are then copied over, so that a candidate that creates them in
 another order is judged on its computation, not on its initialisation.
 
+Tensors a constructor creates without naming a device are created on the device directly, as
+`make_inputs` does for inputs: on a GPU machine, initialising a large layer on the CPU and
+moving it would dominate a verdict's latency (an nn.Linear(8192, 8192) takes ~0.3 s). Their
+values then come from the device's seeded generator. A constructor that fails there (a
+CPU-only operation) is built again on the CPU and moved, the old way (`_build_placed`).
+
 The judge builds the reference (`build_reference`); the runner builds the candidate
-(`build_candidate`), with a throw-away CPU copy of the reference for the parameter values.
+(`build_candidate`), with a throw-away copy of the reference, placed the same way, for the
+parameter values. Both run the same code with the same seed on the same device, so they take
+the same path and get the same values.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -19,32 +28,38 @@ import torch
 
 from lathe_worker.verdicts import ProblemError, VerdictReached, runtime_error
 
+CPU = torch.device("cpu")
+
 
 def build_reference(problem: ModuleType, seed: int, device: torch.device) -> torch.nn.Module:
-    """The problem's `Model`, built after `seed`. A failure is the problem's, not a verdict."""
+    """The problem's `Model`, built after `seed` on `device` (on the CPU and moved, where its
+    constructor fails on `device`). A failure is the problem's, not a verdict."""
     init_inputs = _init_inputs(problem)
-    torch.manual_seed(seed)
+    reference, _ = _build_reference_placed(problem, init_inputs, seed, device)
     try:
-        return problem.Model(*init_inputs).to(device)
+        return reference.to(device)
     except Exception as e:
-        raise ProblemError(f"the problem's Model(*get_init_inputs()) failed: {_brief(e)}") from e
+        raise _reference_failed(e) from e
 
 
 def build_candidate(
     problem: ModuleType, candidate: ModuleType, seed: int, device: torch.device
 ) -> tuple[torch.nn.Module, str]:
-    """(the candidate's `ModelNew`, how its parameters were matched). The reference is built
-    here too, on the CPU and after the same seed, only to copy its parameter values; it is
-    never run."""
+    """(the candidate's `ModelNew` on `device`, how its parameters were matched).
+
+    The reference is built here too, after the same seed and placed as the judge's is, only to
+    copy its parameter values; it is never run. ModelNew is built where the reference was: on
+    the CPU as well where the reference's constructor failed on `device`, so that a candidate
+    creating the same parameters in the same order draws the same values. Where only ModelNew's
+    constructor fails on `device`, it is built on the CPU, moved, and `how` says so. A failure
+    on the CPU too is the candidate's verdict."""
     init_inputs = _init_inputs(problem)
-    torch.manual_seed(seed)
+    reference, built_on = _build_reference_placed(problem, init_inputs, seed, device)
     try:
-        reference = problem.Model(*init_inputs)
-    except Exception as e:
-        raise ProblemError(f"the problem's Model(*get_init_inputs()) failed: {_brief(e)}") from e
-    torch.manual_seed(seed)
-    try:
-        model = candidate.ModelNew(*init_inputs)
+        # BaseException: a candidate's SystemExit or KeyboardInterrupt is its own error.
+        model, failure = _build_placed(
+            candidate.ModelNew, init_inputs, seed, built_on, BaseException
+        )
     except BaseException as e:
         raise VerdictReached(runtime_error(e, "construct")) from e
     if not isinstance(model, torch.nn.Module):
@@ -53,6 +68,8 @@ def build_candidate(
         )
     how = _copy_matching_state(reference, model)
     del reference
+    if failure is not None:
+        how += f"; ModelNew built on the CPU: its constructor failed on {device.type}: {failure}"
     try:
         model = model.to(device)
     except BaseException as e:
@@ -67,6 +84,55 @@ def build_models(
     target's way (it judges nothing)."""
     model, how = build_candidate(problem, candidate, seed, device)
     return build_reference(problem, seed, device), model, how
+
+
+def _build_reference_placed(
+    problem: ModuleType, init_inputs: list[Any], seed: int, device: torch.device
+) -> tuple[torch.nn.Module, torch.device]:
+    """(the problem's `Model`, not yet moved, the device it was built on: `device` or the
+    CPU)."""
+    try:
+        reference, failure = _build_placed(problem.Model, init_inputs, seed, device, Exception)
+    except Exception as e:
+        raise _reference_failed(e) from e
+    return reference, (device if failure is None else CPU)
+
+
+def _build_placed(
+    constructor: Callable[..., Any],
+    init_inputs: list[Any],
+    seed: int,
+    device: torch.device,
+    caught: type[BaseException],
+) -> tuple[Any, str | None]:
+    """(`constructor(*init_inputs)` built after `seed`, why it was not built on `device`, or
+    None where it was).
+
+    The tensors it creates without naming a device are created on `device`. Where the
+    constructor raises `caught` there, it is built again on the CPU after the same seed, and
+    the caller moves it. On the CPU itself nothing is retried (the device context is a no-op
+    there): the failure is raised."""
+    try:
+        return _construct(constructor, init_inputs, seed, device), None
+    except caught as e:
+        if device.type == "cpu":
+            raise
+        failure = _brief(e)
+    # Outside the handler: the failed attempt (its traceback, its tensors on the device) is let
+    # go first, and a failure on the CPU is not chained to it.
+    return _construct(constructor, init_inputs, seed, CPU), failure
+
+
+def _construct(
+    constructor: Callable[..., Any], init_inputs: list[Any], seed: int, device: torch.device
+) -> Any:
+    torch.manual_seed(seed)
+    with torch.device(device):
+        return constructor(*init_inputs)
+
+
+def _reference_failed(error: BaseException) -> ProblemError:
+    return ProblemError(f"the problem's Model(*get_init_inputs()) failed: {_brief(error)}")
 
 
 def _init_inputs(problem: ModuleType) -> list[Any]:
