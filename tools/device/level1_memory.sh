@@ -4,6 +4,7 @@
 # with target/release/lathe and .gpu-carry (kb, others) carried; everything lands under $OUT,
 # packed into $OUT/all.tgz (the device tool brings back only a few files).
 #   L1RANGE   the level-1 problems judged by `lathe suite eval` (default 19:49)
+#   L1_S      the time the suite may take, seconds (default 240)
 #   AGAIN     how many failed verdicts are judged again alone (default 4)
 #   OTHERS    --only filters for tools/device/others_corpus.py (empty: that part is skipped)
 #   OTHERS_S  the time that part may take, seconds (default 240)
@@ -37,7 +38,7 @@ time.sleep(3600)" &
   fi
 fi
 
-L1RANGE=${L1RANGE:-19:49} OUT=$out/l1 bash tools/device/suite_validation.sh level1:240 | tail -3
+L1RANGE=${L1RANGE:-19:49} OUT=$out/l1 bash tools/device/suite_validation.sh "level1:${L1_S:-240}" | tail -3
 # Each verdict that is no verdict on the kernel (a crash, the problem's or the worker's error) is
 # judged again alone, its whole result kept.
 python3 - "$out/l1/suite1/suite.json" > "$out/again.txt" <<'PY'
