@@ -298,8 +298,14 @@ def tolerance_for(
     inputs: list[Any],
     base: Tolerance,
     output_index: int,
+    constant: float | None = None,
 ) -> Tolerance:
     """The tolerance to judge this output with: the base one, unless a trivial output passes it.
+
+    `constant` is the trivial constant to try: the same output's mean on another seed's inputs,
+    what a kernel that never read these inputs could have learned (an analytical answer). Its
+    own mean would match any output whose elements are all equal, a scalar loss first, however
+    much it depends on the inputs. Without it (None) the output's own mean stands in.
 
     Raises VerdictReached(rejected trivial-output-passes) when even a magnitude-aware tolerance
     cannot tell a trivial output from the reference.
@@ -307,12 +313,13 @@ def tolerance_for(
     if not ref.dtype.is_floating_point or ref.numel() == 0:
         return base
     count, total, squares = _finite_moments(ref)
-    mean = total / count if count else 0.0
-    if _trivial_that_passes(ref, inputs, base, mean) is None:
+    if constant is None:
+        constant = total / count if count else 0.0
+    if _trivial_that_passes(ref, inputs, base, constant) is None:
         return base
     rms = (squares / count) ** 0.5 if count else 0.0
     tight = replace(base, atol=min(base.atol, base.rtol * rms), magnitude_aware=True)
-    passing = _trivial_that_passes(ref, inputs, tight, mean) if tight.atol > 0 else "zeros"
+    passing = _trivial_that_passes(ref, inputs, tight, constant) if tight.atol > 0 else "zeros"
     if passing is not None:
         raise VerdictReached(
             rejected(
@@ -325,6 +332,13 @@ def tolerance_for(
             )
         )
     return tight
+
+
+def finite_mean(ref: torch.Tensor) -> float:
+    """The mean of the finite values (0.0 where there are none), without a full-size
+    temporary."""
+    count, total, _ = _finite_moments(ref)
+    return total / count if count else 0.0
 
 
 def _finite_moments(ref: torch.Tensor) -> tuple[int, float, float]:
@@ -345,14 +359,14 @@ def _finite_moments(ref: torch.Tensor) -> tuple[int, float, float]:
 
 
 def _trivial_that_passes(
-    ref: torch.Tensor, inputs: list[Any], tol: Tolerance, mean: float
+    ref: torch.Tensor, inputs: list[Any], tol: Tolerance, constant: float
 ) -> str | None:
-    """The first trivial output (zeros, `mean` everywhere, an input passed through) that `tol`
-    lets pass as `ref`, or None."""
+    """The first trivial output (zeros, `constant` everywhere, an input passed through) that
+    `tol` lets pass as `ref`, or None."""
     # Made one at a time and dropped after its comparison: each is as large as the output.
     candidates = [
         ("zeros", lambda: torch.zeros_like(ref)),
-        (f"the constant {mean:.6g}", lambda: torch.full_like(ref, mean)),
+        (f"the constant {constant:.6g}", lambda: torch.full_like(ref, constant)),
     ]
     for i, x in enumerate(inputs):
         if isinstance(x, torch.Tensor) and x.shape == ref.shape and x.dtype == ref.dtype:

@@ -21,7 +21,7 @@ import torch
 
 from lathe_worker import models
 from lathe_worker.baselines import cache_key, cached, compile_baseline, machine_identity
-from lathe_worker.compare import compare
+from lathe_worker.compare import compare, finite_mean
 from lathe_worker.correctness import Expected, OutputJudge, trivial_output_passes
 from lathe_worker.exports import ExportRefused, Importer
 from lathe_worker.loading import load_problem, size_constants
@@ -40,6 +40,9 @@ DATA_MOVEMENT = re.compile(r"memcpy|memset|fill|copy|Memcpy|Memset", re.IGNORECA
 # Seeds of the second-shape and integrity calls, after the check trials' own.
 SECOND_SHAPE_SEED = 100
 INTEGRITY_SEED = 200
+# Offset from the first seed of the seed whose outputs' means are the trivial constants
+# (`Evaluation.learn_constants`): other inputs than any checked call's.
+CONSTANTS_SEED_OFFSET = 7919
 # An evaluation whose inputs and outputs (one set of each) take more than this share of the
 # GPU's memory runs lean (`Evaluation.lean`). Judge and runner together hold about 13 such
 # sets at their peak when the reference overlaps the candidate's call, about 10 when lean: a
@@ -82,6 +85,7 @@ class Evaluation:
         self.progress("load")
         self.problems["main"] = load_problem(req.problem_path, req.overrides)
         self.reference = Reference(self.problems["main"], req.correctness.seed, self.device)
+        self.learn_constants()
         first = self.expected("main", req.correctness.seed)
         first = self.widen_while_trivial(first)
         self.lean = self._large(first)
@@ -140,6 +144,8 @@ class Evaluation:
         the tolerance check that follows refuses the problem (trivial-output-passes)."""
         while self.widen < models.MOST_WIDENED and trivial_output_passes(first, self.judge):
             self.widen += 1
+            del first  # lean: a large problem's tensors are not held twice
+            self.learn_constants()
             first = self.expected("main", self.req.correctness.seed)
         if self.widen:
             scale = models.WIDEN_SCALES[self.widen]
@@ -149,6 +155,22 @@ class Evaluation:
                 "inputs with random signs" + (f", scaled by {scale:g}" if scale != 1.0 else "")
             )
         return first
+
+    def learn_constants(self) -> None:
+        """The trivial constant of each floating output: its mean on another seed's inputs
+        (widened as the checks' are), what a kernel could return without reading the inputs.
+        A scalar loss whose value moves with the inputs is then not mistaken for one that
+        carries no information; one that is the same on any inputs (an analytical answer)
+        still is."""
+        seed = self.req.correctness.seed + CONSTANTS_SEED_OFFSET
+        inputs = models.make_inputs(self.problems["main"], seed, self.device, self.widen)
+        outputs = self.reference.outputs(inputs)
+        del inputs
+        self.judge.constants = {
+            i: finite_mean(r)
+            for i, r in enumerate(outputs)
+            if isinstance(r, torch.Tensor) and r.is_floating_point() and r.numel() > 0
+        }
 
     def _large(self, first: Expected) -> bool:
         """Whether the first seed's inputs and outputs take more than LEAN_SHARE of the memory

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from lathe_worker import USER_ALLOC_CONF
 from lathe_worker.channel import Channel, ChannelBroken, Frame
 from lathe_worker.verdicts import (
     EnvironmentProblem,
@@ -68,6 +69,8 @@ class RunnerClient:
             # Its confinement makes the directory read-only to it as well.
             "PYTHONDONTWRITEBYTECODE": "1",
         }
+        if USER_ALLOC_CONF is None:
+            env.pop("PYTORCH_CUDA_ALLOC_CONF", None)  # the judge's own (lathe_worker/__init__)
         if wait:
             env["LATHE_RUNNER_WAIT"] = "1"
         for path in (triton_home / "cache", caches / "torch_extensions", caches / "nv"):

@@ -79,3 +79,31 @@ def test_hardtanh_and_an_all_zero_relu_need_inputs_widened_in_magnitude():
     assert trivial("linear_sub_relu_all_zero.py", widen=0)
     assert trivial("linear_sub_relu_all_zero.py", widen=1)
     assert not trivial("linear_sub_relu_all_zero.py", widen=models.MOST_WIDENED)
+
+
+def test_a_scalar_loss_that_moves_with_its_inputs_is_not_trivial():
+    """KernelBench's level-1 losses return one number. A constant equal to the output's own
+    mean matches any scalar; the constant tried is the same output's mean on another seed's
+    inputs, which a per-call scale on the inputs moves."""
+    problem = load_problem(PROBLEMS / "mse_scaled.py", {})
+    model = problem.Model()
+
+    def loss(seed: int) -> Expected:
+        inputs = models.make_inputs(problem, seed, CPU)
+        with torch.no_grad():
+            return Expected(seed, inputs, [model(*inputs)], None)
+
+    own_mean = OutputJudge(Correctness(), [])
+    assert trivial_output_passes(loss(42), own_mean), "its own mean is the scalar itself"
+    other_seed = OutputJudge(Correctness(), [])
+    other_seed.constants = {0: float(loss(42 + 7919).r32[0])}
+    assert not trivial_output_passes(loss(42), other_seed)
+
+
+def test_an_output_that_is_the_same_on_any_inputs_stays_trivial():
+    """An analytical answer: the other seed's mean matches it, so it is still refused."""
+    inputs = [torch.rand(8, 512)]
+    out = torch.full((8,), 0.25) + 0 * inputs[0].sum()
+    judge = OutputJudge(Correctness(), [])
+    judge.constants = {0: 0.25}
+    assert trivial_output_passes(Expected(42, inputs, [out], None), judge)
