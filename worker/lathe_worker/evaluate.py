@@ -149,10 +149,16 @@ class Evaluation:
             first = self.expected("main", self.req.correctness.seed)
         if self.widen:
             scale = models.WIDEN_SCALES[self.widen]
+            if scale is None:
+                low, high = models.RANDOM_FACTORS
+                factors = f"{2**low:g} to {2**high:g}"
+                how = f", each scaled by a factor of its own drawn per call ({factors})"
+            else:
+                how = f", scaled by {scale:g}" if scale != 1.0 else ""
             self.notes.append(
                 "on the problem's own inputs a trivial output (zeros, a constant or an input "
                 "passed through) matches the reference, so every output is judged on the same "
-                "inputs with random signs" + (f", scaled by {scale:g}" if scale != 1.0 else "")
+                "inputs with random signs" + how
             )
         return first
 

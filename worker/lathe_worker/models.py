@@ -166,8 +166,14 @@ def _copy_matching_state(reference: torch.nn.Module, model: torch.nn.Module) -> 
 # How far widened inputs are scaled, by widening level (index 0: the problem's own inputs).
 # Random signs alone make ReLU on `torch.rand` informative; HardTanh's [-1, 1] needs values past
 # 1, and a linear layer followed by `- 2.0` and ReLU needs sums past 2 (KernelBench level 2 #9).
-WIDEN_SCALES = (None, 1.0, 4.0, 16.0, 64.0)
+# At the last level (None) each tensor gets a factor of its own, drawn per seed from
+# RANDOM_FACTORS: a reduction over a huge input (a loss over a billion elements) is the same
+# number on any seed's inputs at a fixed scale, a constant an analytical kernel can learn, but
+# not when the scale moves from call to call.
+WIDEN_SCALES: tuple[float | None, ...] = (None, 1.0, 4.0, 16.0, 64.0, None)
 MOST_WIDENED = len(WIDEN_SCALES) - 1
+# The base-2 logarithms of the smallest and largest random factors: 0.25 to 64.
+RANDOM_FACTORS = (-2.0, 6.0)
 
 
 def make_inputs(problem: ModuleType, seed: int, device: torch.device, widen: int = 0) -> list[Any]:
@@ -175,9 +181,10 @@ def make_inputs(problem: ModuleType, seed: int, device: torch.device, widen: int
 
     `widen` (a level of WIDEN_SCALES, 0 for none) gives every floating input random signs
     (drawn after the inputs, from the same seeded generator, so the judge and the runner draw
-    the same ones) and scales it by the level's factor: for a problem whose own inputs make a
-    trivial output pass (ReLU on `torch.rand`'s non-negative values is the identity), inputs on
-    which the output carries information (judge.md, "Widened inputs").
+    the same ones) and scales it by the level's factor (at the last level, a random one per
+    tensor): for a problem whose own inputs make a trivial output pass (ReLU on `torch.rand`'s
+    non-negative values is the identity), inputs on which the output carries information
+    (judge.md, "Widened inputs").
 
     Tensors the problem creates without naming a device are created on `device` directly (a
     CPU generator filling gigabytes would dominate an evaluation's time); a problem that names
@@ -204,11 +211,16 @@ def make_inputs(problem: ModuleType, seed: int, device: torch.device, widen: int
     return [_random_signs(x, scale) for x in inputs]
 
 
-def _random_signs(x: Any, scale: float = 1.0) -> Any:
+def _random_signs(x: Any, scale: float | None = 1.0) -> Any:
+    """`x` with random signs, times `scale` (None: a random factor of RANDOM_FACTORS, drawn
+    after the signs)."""
     if not isinstance(x, torch.Tensor) or not x.is_floating_point():
         return x
     flip = torch.rand(x.shape, device=x.device) < 0.5
     signed = torch.where(flip, -x, x)
+    if scale is None:
+        low, high = RANDOM_FACTORS
+        scale = 2.0 ** (low + (high - low) * float(torch.rand(())))
     return signed if scale == 1.0 else signed * scale
 
 
