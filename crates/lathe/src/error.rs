@@ -321,7 +321,9 @@ impl CliError {
             CliError::Problem { message } => report(
                 message.clone(),
                 vec![],
-                Some("the problem must define `Model`, `get_inputs()` and `get_init_inputs()`; `--set NAME=VALUE` may only set its module-level constants"),
+                // One hint for every problem error: a definition it lacks, a Model that fails
+                // on its own inputs, or a size the GPU cannot hold beside the judge.
+                Some("the fault is the problem's, not the kernel's: it must define `Model`, `get_inputs()` and `get_init_inputs()` and run as written; `--set NAME=VALUE` changes one of its module-level constants (a smaller size)"),
             ),
             CliError::Environment { message, hint } => report(
                 message.clone(),
