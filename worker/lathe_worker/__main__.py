@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import sys
 from pathlib import Path
@@ -134,9 +135,9 @@ def _evaluate(
     except EnvironmentProblem as e:
         result = {"kind": "eval", "outcome": "environment_error", "error": {"message": str(e)}}
     except RunnerDefect as e:
-        result = _own_failure(f"the runner failed: {e}", e.traceback_tail)
+        result = _own_failure(f"the runner failed: {e}", e.traceback_tail, progress.current)
     except Exception as e:
-        result = _own_failure(f"{type(e).__name__}: {e}", traceback_tail(e))
+        result = _own_failure(f"{type(e).__name__}: {e}", traceback_tail(e), progress.current)
     finally:
         # The judge's views of the runner's buffers go before the runner does.
         evaluation.importer.close()
@@ -238,22 +239,27 @@ class _Prestarted:
         return None
 
 
-def _own_failure(message: str, tail: str) -> dict[str, Any]:
+def _own_failure(message: str, tail: str, phase: str) -> dict[str, Any]:
     """A failure in the worker's own code (the judge's, or the runner's outside a candidate's
-    call). GPU memory that ran out there means the problem at this size does not fit the GPU
-    beside the judge (its reference and comparisons, the runner's inputs): the problem's
-    error, never a verdict on the kernel. Anything else is a defect of the worker."""
+    call) during `phase`. GPU memory that ran out there means the problem at this size does
+    not fit the GPU beside the judge (its reference and comparisons, the runner's inputs): the
+    problem's error, never a verdict on the kernel. Anything else is a defect of the worker."""
     if "OutOfMemoryError" in message or "CUDA out of memory" in message:
+        # Whose work and which phase: what a run on a GPU needs to tell where memory went.
+        whose = "the runner's" if message.startswith("the runner failed") else "the judge's"
+        frame = _innermost_own_frame(tail)
+        if frame:
+            whose += f" at {frame}"
         return {
             "kind": "eval",
             "outcome": "problem_error",
             "error": {
                 "message": (
                     "the GPU ran out of memory in lathe's own work for this problem "
-                    f"({message[:600]}). The judge holds the reference's outputs (and in "
-                    "float64) beside the runner's inputs and the candidate's outputs on the same "
-                    "GPU: judge the problem at a smaller size (--set NAME=VALUE) or on a GPU "
-                    "with more memory"
+                    f"({whose}, in phase {phase}: {message[:600]}). The judge holds the "
+                    "reference's outputs (and in float64) beside the runner's inputs and the "
+                    "candidate's outputs on the same GPU: judge the problem at a smaller size "
+                    "(--set NAME=VALUE) or on a GPU with more memory"
                 )
             },
         }
@@ -262,6 +268,15 @@ def _own_failure(message: str, tail: str) -> dict[str, Any]:
         "outcome": "worker_error",
         "error": {"message": message, "traceback_tail": tail},
     }
+
+
+def _innermost_own_frame(tail: str) -> str | None:
+    """`module.py:LINE in FUNCTION` of the last frame of lathe's worker in a traceback's text."""
+    found = re.findall(r'File "[^"]*lathe_worker/(\w+\.py)", line (\d+), in (\w+)', tail)
+    if not found:
+        return None
+    module, line, function = found[-1]
+    return f"{module}:{line} in {function}"
 
 
 def _read_nonce() -> str | None:
