@@ -18,6 +18,10 @@ lathe=$PWD/target/release/lathe
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$out/device.txt"
 nvidia-smi --query-gpu=timestamp,memory.used --format=csv,noheader -lms 500 > "$out/gpumem.csv" &
 sampler=$!
+# Per process as well: the judge's share and the runner's over time.
+nvidia-smi --query-compute-apps=timestamp,pid,used_memory --format=csv,noheader -lms 500 \
+  > "$out/gpuapps.csv" &
+apps=$!
 
 balloon=
 if [ -n "${FIT_MIB:-}" ]; then
@@ -61,7 +65,7 @@ if [ -n "${OTHERS:-}" ]; then
   tail -24 "$out/others.txt"
 fi
 
-kill "$sampler"
+kill "$sampler" "$apps"
 [ -n "$balloon" ] && kill "$balloon"
 python3 - "$out/gpumem.csv" <<'PY' | tee "$out/gpumem-peak.txt"
 import sys
