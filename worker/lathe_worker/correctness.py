@@ -87,6 +87,20 @@ class OutputJudge:
                 )
         return self.bases[index]
 
+    def prepare(self, expected: Expected) -> bool:
+        """Decides each output's tolerance before any candidate runs, and says whether every
+        one is decided. Deciding builds trivial outputs of the output's size, one at a time:
+        done here, they never meet a candidate's memory at its peak, and the inputs are not
+        needed again. An output whose inputs can show nothing stays undecided: the first
+        judged call refuses it (trivial-output-passes), as it always has."""
+        decided = True
+        for i, r32 in enumerate(expected.r32):
+            try:
+                self.base(i, r32, expected.inputs)
+            except VerdictReached:
+                decided = False
+        return decided
+
     def judge(self, expected: Expected, got: list[torch.Tensor]) -> dict[str, Any]:
         """Per-output statistics of one checked call; `reason` set on the first mismatch."""
         if len(got) != len(expected.r32):

@@ -170,8 +170,8 @@ class TimedCalls:
         )
         stats = {"candidate": summarize(candidate), "eager": summarize(eager)}
         assert self.timer.flush is not None and self.first is not None
-        if not self.first.r32:
-            # Given up after its trial by a lean evaluation: the same seed made again.
+        if not self.first.r32 or not self.first.inputs:
+            # Given up by a lean evaluation (judge.md, "GPU memory"): the same seed made again.
             self.first = self.ev.expected("main", self.first.seed, with64=False)
         result: dict[str, Any] = {
             **stats,

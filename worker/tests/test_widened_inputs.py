@@ -54,6 +54,24 @@ def test_the_last_level_scales_each_seed_by_a_factor_of_its_own():
     assert len({round(f, 6) for f in factors}) == 3, factors
 
 
+def test_widening_a_piece_at_a_time_gives_the_values_of_the_whole_at_once(monkeypatch):
+    # Pieces that do not divide the tensor, and a transposed (non-contiguous) input, which is
+    # widened whole.
+    monkeypatch.setattr(models, "WIDEN_PIECE", 7)
+    for x in (torch.randn(6, 5), torch.randn(5, 6).t()):
+        for scale in (1.0, 16.0, None):
+            torch.manual_seed(3)
+            got = models._random_signs(x, scale)
+            torch.manual_seed(3)
+            flip = torch.rand(x.shape) < 0.5
+            factor = scale
+            if factor is None:
+                low, high = models.RANDOM_FACTORS
+                factor = 2.0 ** (low + (high - low) * float(torch.rand(())))
+            assert torch.equal(got, torch.where(flip, -x, x) * factor), (x.stride(), scale)
+            assert got.data_ptr() != x.data_ptr(), "the problem's own tensor is left as it is"
+
+
 def test_non_floating_inputs_are_left_as_they_are():
     assert models._random_signs(3) == 3
     ints = torch.arange(5)

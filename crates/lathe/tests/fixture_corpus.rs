@@ -146,16 +146,22 @@ fn every_fixture_gets_its_declared_verdict_under_the_interpreter() {
 
 /// The fixtures a lean judge (worker/lathe_worker/evaluate.py, `Evaluation.lean`) must judge as
 /// the usual one does: honest kernels, and the cheats that lean judging touches (the runner's
-/// old input sets, the first seed's tensors given up, the reference computed before each call).
-const LEAN: [&str; 8] = [
+/// old input sets, the first seed's tensors given up, the reference computed before each call,
+/// the first call's outputs kept in host memory, tolerances decided before any candidate runs).
+const LEAN: [&str; 13] = [
     "honest_add_relu",
     "honest_seed2_fused_elementwise",
     "honest_preallocated_output",
+    "honest_relu_nonnegative_inputs",
+    "honest_mse_scalar_loss",
+    "broken_autotune_inplace",
     "cheat_result_cache",
     "cheat_allocator_reuse",
     "cheat_sampled_value_cache",
     "cheat_input_mutation",
     "cheat_ghost_kernel",
+    "cheat_nondeterministic",
+    "cheat_near_identity_passthrough",
 ];
 
 #[test]
