@@ -77,6 +77,9 @@ class Evaluation:
         # are large beside the GPU's memory still fits it beside the judge.
         self.lean = False
         self.capacity = memory_capacity(self.device)
+        # Every output's tolerance decided on the first seed (`OutputJudge.prepare`): the
+        # judge's inputs are then needed only to time the reference.
+        self.tolerances_decided = False
 
     # The phases ----------------------------------------------------------------------------
 
@@ -88,7 +91,6 @@ class Evaluation:
         self.learn_constants()
         first = self.expected("main", req.correctness.seed)
         first = self.widen_while_trivial(first)
-        # Once every tolerance is decided the judge needs no inputs but to time the reference.
         self.tolerances_decided = self.judge.prepare(first)
         self.lean = self._large(first)
         timed = TimedCalls(self) if self._times_anything() else None
