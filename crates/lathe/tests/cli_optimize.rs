@@ -462,7 +462,7 @@ fn without_a_starting_kernel_the_first_correct_kernel_is_kept_and_failed_calls_a
         return;
     };
     let sandbox = Sandbox::new();
-    // A compile error, then the slower correct kernel (BLOCK 8).
+    // A compile error, then the slower correct kernel (BLOCK 4).
     let llm = numbered_replies(&sandbox, &[&reply_file("002.md"), &reply_file("005.md")]);
     let mut args = optimize_args(&python, &llm, &["--samples", "2", "--repair-rounds", "0"]);
     let kernel_at = args.iter().position(|a| a == "--kernel").unwrap();
@@ -473,7 +473,7 @@ fn without_a_starting_kernel_the_first_correct_kernel_is_kept_and_failed_calls_a
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     let end = finished(&events(&out)).clone();
     assert_eq!(end["status"], "finished", "{end}");
-    assert!(best_kernel(end["best"].as_str().unwrap()).contains("BLOCK = 8"));
+    assert!(best_kernel(end["best"].as_str().unwrap()).contains("BLOCK = 4"));
     let outcomes = attempts(&sandbox);
     let expected: Vec<(String, String)> = [
         ("seed/s0", "compile_error"),
