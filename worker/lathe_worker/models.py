@@ -222,16 +222,17 @@ def _random_signs(x: Any, scale: float | None = 1.0) -> Any:
     if scale is None:
         low, high = RANDOM_FACTORS
         scale = 2.0 ** (low + (high - low) * float(torch.rand(())))
-    if not x.is_contiguous():
+    if x.is_contiguous():
+        # A piece at a time into one new tensor: `-x` and a scaled copy in full would each be
+        # another tensor of the input's size, beside it, at the judge's and the runner's peak
+        # (level 1's 6 GiB inputs).
+        signed = torch.empty_like(x)
+        pieces = zip(*(t.view(-1).split(WIDEN_PIECE) for t in (x, flip, signed)), strict=True)
+        for xs, fs, out in pieces:
+            torch.where(fs, -xs, xs, out=out)
+    else:
         signed = torch.where(flip, -x, x)
-        return signed if scale == 1.0 else signed * scale
-    # A piece at a time into one new tensor: `-x` and a scaled copy in full would each be
-    # another tensor of the input's size, beside it, at the judge's and the runner's peak
-    # (level 1's 6 GiB inputs).
-    signed = torch.empty_like(x)
-    pieces = zip(*(t.view(-1).split(WIDEN_PIECE) for t in (x, flip, signed)), strict=True)
-    for xs, fs, out in pieces:
-        torch.where(fs, -xs, xs, out=out)
+    # `signed` is a new tensor either way: scaled in place.
     return signed if scale == 1.0 else signed.mul_(scale)
 
 
