@@ -33,6 +33,10 @@ class Reference:
         try:
             with torch.no_grad():
                 out = self.model(*copies)
+        except torch.OutOfMemoryError:
+            # lathe's memory, not the problem's fault at this size beside the judge's other
+            # tensors: reported as such (`__main__._own_failure`), with the ways out.
+            raise
         except Exception as e:
             raise ProblemError(
                 f"the problem's Model failed on its own inputs: {type(e).__name__}: "

@@ -231,10 +231,15 @@ class Runner:
         # The last few input sets stay allocated, so that consecutive calls get their inputs at
         # different addresses as well as with different values (a cache keyed on pointers
         # misses; integrity row 5). A lean evaluation (inputs large beside the GPU's memory)
-        # keeps the previous set alone, which still moves every call's inputs. The oldest go
-        # before the new set is made: their memory serves it.
-        kept = 2 if h.get("lean") else RECENT_INPUT_SETS
-        self._recent_inputs = self._recent_inputs[-(kept - 1) :]
+        # keeps the previous set alone, which still moves every timed call's inputs; its checked
+        # calls keep none (a stale answer cached by pointer is wrong there, not fast). The oldest
+        # go before the new set is made: their memory serves it.
+        if h.get("lean"):
+            # (Calibration calls carry no mode: timed ones, as far as inputs go.)
+            kept = 1 if h.get("mode", "timed") != "timed" else 2
+        else:
+            kept = RECENT_INPUT_SETS
+        del self._recent_inputs[: max(0, len(self._recent_inputs) - (kept - 1))]
         inputs = make_inputs(problem, int(h["seed"]), self.device, int(h.get("widen") or 0))
         self._recent_inputs.append(inputs)
         return inputs

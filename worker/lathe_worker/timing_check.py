@@ -16,7 +16,8 @@ Then, for the candidate's timed calls:
    noisier and only orders kernels: 2 ms and 25%). Work moved out of the timed window (a
    deferred computation, a result finished after the events, a faked number) lands in the
    overhead and is caught once it is larger than that.
-A violation is `rejected` with rule `timing-mismatch` and the numbers, on a GPU. On the CPU
+A violation is `rejected` with rule `timing-mismatch` and the numbers, on a GPU; for rule 2
+only when a second measurement (fresh calls, the same calibration) breaks it as well. On the CPU
 (Triton's interpreter) a busy machine alone can put ten milliseconds between the two clocks,
 and the time there only orders kernels: rule 2 never refuses a kernel there. The evidence says
 the clocks disagreed, and the judge's own clock (its span less the calibrated overhead) stands
@@ -35,6 +36,14 @@ from lathe_worker.verdicts import VerdictReached, rejected
 SPAN_SLACK = 1.02
 SPAN_SLACK_MS = 0.05
 SPREAD_FACTOR = 3.0
+
+
+class OverheadExceeded(VerdictReached):
+    """Rule 2 broken: more unreported time per call than calibration allows. On a GPU the judge
+    measures once more before it refuses (`TimedCalls._run`): a single measurement can meet a
+    passing disturbance of the host (seen on an H100: an honest matmul's calls took 1 ms more
+    of the judge's time than calibration's, once in three runs), a kernel that moves its work
+    out of the window meets the limit every time."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,7 @@ def cross_check(
         "calibration_overhead_ms": round(calibration.median_ms, 4),
         "calibration_spread_ms": round(calibration.spread_ms, 4),
         "overhead_ms": round(overhead, 4),
+        "overhead_quartiles_ms": [round(q, 4) for q in _quartiles(overheads)],
         "limit_ms": round(limit, 4),
         "span_median_ms": round(statistics.median(spans_ms), 4),
     }
@@ -116,9 +126,16 @@ def cross_check(
             f"(at most {limit:.4f} ms allowed)"
         )
         if limits.refuses:
-            raise VerdictReached(rejected("timing-mismatch", why))
+            raise OverheadExceeded(rejected("timing-mismatch", why))
         evidence["disagreed"] = why + "; the judge's clock stands in for the runner's times"
     return evidence
+
+
+def _quartiles(values: list[float]) -> list[float]:
+    ordered = sorted(values)
+    if len(ordered) < 2:
+        return ordered * 3
+    return statistics.quantiles(ordered, n=4)
 
 
 def judges_times(calibration: Calibration, spans_ms: list[float]) -> list[float]:

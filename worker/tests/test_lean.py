@@ -27,12 +27,12 @@ class _Lean(evaluate.Evaluation):
         self.notes = []
 
 
-def test_an_evaluation_runs_lean_when_one_set_takes_over_an_eighth_of_the_memory():
+def test_an_evaluation_runs_lean_when_one_set_takes_over_a_twentieth_of_the_memory():
     inputs = [torch.zeros(1024, dtype=torch.float32), 3]
     first = Expected(42, inputs, [torch.zeros(1024, dtype=torch.float32)], None)
     footprint = 2 * 1024 * 4
     assert not _Lean(None)._large(first), "no GPU: never lean"
-    assert not _Lean(footprint * 8)._large(first)
-    small = _Lean(footprint * 8 - 1)
+    assert not _Lean(footprint * 20)._large(first)
+    small = _Lean(footprint * 20 - 1)
     assert small._large(first)
     assert small.notes and small.notes[0].startswith("lean judging")

@@ -40,3 +40,31 @@ def test_a_lean_evaluation_keeps_the_previous_set_alone(monkeypatch):
         Runner._inputs(runner, {"seed": seed, "lean": True})
     assert max(alive) == 1, "one old set beside the one being made"
     assert [s[0][0].item() for s in runner._recent_inputs] == [2.0, 3.0]
+
+
+def test_a_lean_checked_call_keeps_no_old_set(monkeypatch):
+    """Checked calls of a lean evaluation make their inputs with no other set alive: at level
+    1 #38's 8 GiB a set, the one kept beside it left no room for the judge's copy of the output
+    on an 80 GB H100. Timed calls still keep the previous set (fresh addresses)."""
+    runner, alive = _runner(monkeypatch)
+    Runner._inputs(runner, {"seed": 0, "lean": True, "mode": "timed"})
+    Runner._inputs(runner, {"seed": 1, "lean": True, "mode": "plain"})
+    assert alive == [0, 0]
+    Runner._inputs(runner, {"seed": 2, "lean": True, "mode": "timed"})
+    Runner._inputs(runner, {"seed": 3, "lean": True, "mode": "timed"})
+    assert alive[2:] == [1, 1]
+    assert [s[0][0].item() for s in runner._recent_inputs] == [2.0, 3.0]
+
+
+def test_a_changed_input_is_found_in_any_piece(monkeypatch):
+    monkeypatch.setattr(models, "CHANGE_PIECE", 4)
+    pristine = [torch.arange(10.0), torch.tensor([float("nan"), 1.0])]
+    same = [t.clone() for t in pristine]
+    assert models.changed_input(pristine, same) is None, "NaN equals NaN, piece by piece"
+    changed = [t.clone() for t in pristine]
+    changed[0][9] = -1.0  # in the last, short piece
+    assert models.changed_input(pristine, changed) == 0
+    changed = [pristine[0].clone(), torch.tensor([float("nan"), 2.0])]
+    assert models.changed_input(pristine, changed) == 1
+    reshaped = [pristine[0].reshape(2, 5), pristine[1]]
+    assert models.changed_input(pristine, reshaped) == 0, "another shape is a change"
