@@ -198,6 +198,10 @@ def make_inputs(problem: ModuleType, seed: int, device: torch.device, widen: int
         with torch.device(device):
             inputs = problem.get_inputs()
         inputs = [x.detach().to(device) if isinstance(x, torch.Tensor) else x for x in inputs]
+    except torch.OutOfMemoryError:
+        # The GPU's memory, shared with what lathe holds: told as such by the caller (the
+        # runner) or the worker's top level (the judge), with the ways out.
+        raise
     except Exception as e:
         message = f"the problem's get_inputs() failed: {_brief(e)}"
         if device.type == "cpu" and _needs_cuda(e):

@@ -4,10 +4,14 @@ with 6 GiB inputs on an 80 GB GPU has no room for one set more (judge.md, "GPU m
 
 from types import SimpleNamespace
 
+import pytest
 import torch
 
 from lathe_worker import models
 from lathe_worker.runner import RECENT_INPUT_SETS, Runner
+from lathe_worker.verdicts import ProblemError
+
+CPU = torch.device("cpu")
 
 
 def _runner(monkeypatch) -> tuple[SimpleNamespace, list[int]]:
@@ -68,3 +72,20 @@ def test_a_changed_input_is_found_in_any_piece(monkeypatch):
     assert models.changed_input(pristine, changed) == 1
     reshaped = [pristine[0].reshape(2, 5), pristine[1]]
     assert models.changed_input(pristine, reshaped) == 0, "another shape is a change"
+
+
+def test_inputs_that_do_not_fit_are_a_memory_error_not_the_problems():
+    """Out of memory in get_inputs() is the GPU's memory beside what lathe holds (told with
+    the ways out by the runner or the worker's top level), never "the problem's get_inputs()
+    failed" (level 1 #96 on an H100 read so); any other failure is the problem's."""
+
+    def failing(error: Exception) -> SimpleNamespace:
+        def get_inputs():
+            raise error
+
+        return SimpleNamespace(get_inputs=get_inputs)
+
+    with pytest.raises(torch.OutOfMemoryError):
+        models.make_inputs(failing(torch.OutOfMemoryError("CUDA out of memory")), 1, CPU)
+    with pytest.raises(ProblemError, match="get_inputs\\(\\) failed"):
+        models.make_inputs(failing(ValueError("bad shape")), 1, CPU)
