@@ -3,8 +3,9 @@ eager reference, each one checked.
 
 - Calibration (before the candidate is imported): the runner's timed-call path with a spin of
   known length in the candidate's place, to learn the honest overhead per call
-  (timing_check.py). Each calibration call follows the judge's eager call on fresh inputs, as
-  each timed call does, so the overhead is learnt in the conditions it is checked in.
+  (timing_check.py). Each calibration call follows a call of the judge's eager reference, as
+  each timed call does, so the overhead is learnt in the conditions it is checked in (not in
+  a lean evaluation, for its memory).
 - Every timed call gets the inputs of a fresh, unpredictable seed, made by the judge (for the
   eager reference, timed in the judge) and by the runner (for the candidate) outside the timed
   window: a cache keyed by pointer, shape or sampled values never hits [integrity row 5].
@@ -74,16 +75,19 @@ class TimedCalls:
         spin_ms = min(max(ref_ms, SPIN_MS[0]), SPIN_MS[1]) if self.cuda else 1.0
         shapes = [{"shape": list(t.shape), "dtype": dtype_name(t.dtype)} for t in first.r32]
         overheads = []
+        # What a timed call follows (`iteration`): the judge's eager call, so that the overhead
+        # is learnt on a GPU and a host in the state the timing leaves them in. On copies: a
+        # reference that writes to its inputs leaves the first seed's alone. Lean evaluations
+        # go without: a copy and an output beside the first seed's tensors would be the
+        # judge's peak (judge.md, "GPU memory").
+        eager_inputs = None if self.ev.lean else models.fresh_copies(first.inputs)
         for n in range(CALIBRATION_WARMUP + CALIBRATION_CALLS):
-            seed = self._seed()
-            # What a timed call follows (`iteration`): the judge's eager call on inputs of its
-            # own. Without it the runner's calls came back faster in calibration than in the
-            # timing (a GPU and a host that had just been idle), and the difference counted
-            # against the candidate.
-            self._eager(seed)
+            if eager_inputs is not None:
+                with torch.no_grad():
+                    self.timer.time(lambda: self.ev.reference.model(*eager_inputs))
             header = {
                 "op": "calibrate",
-                "seed": seed,
+                "seed": self._seed(),
                 "problem": "main",
                 "spin_ms": spin_ms,
                 "outputs": shapes,
@@ -101,19 +105,14 @@ class TimedCalls:
     def _seed(self) -> int:
         return self.ev.rng.randrange(1, SEED_RANGE)
 
-    def _eager(self, seed: int) -> tuple[list[torch.Tensor], float]:
-        """The eager reference on the inputs of `seed`, timed in the judge: (outputs, ms)."""
-        ev = self.ev
-        inputs = models.make_inputs(ev.problems["main"], seed, ev.device)
-        with torch.no_grad():
-            out, eager_ms = self.timer.time(lambda: ev.reference.model(*inputs))
-        return [t.detach() for t in as_tensor_list(out, "the reference's")], eager_ms
-
     def iteration(self) -> tuple[float, float, float]:
         """(eager ms, candidate ms as reported, the judge's span around the candidate's call)."""
         ev = self.ev
         seed = self._seed()
-        expected, eager_ms = self._eager(seed)
+        inputs = models.make_inputs(ev.problems["main"], seed, ev.device)
+        with torch.no_grad():
+            out, eager_ms = self.timer.time(lambda: ev.reference.model(*inputs))
+        expected = [t.detach() for t in as_tensor_list(out, "the reference's")]
         ev.calls += 1
         header = {
             "op": "call",
