@@ -197,6 +197,17 @@ pub struct TimingCrossCheck {
     pub calls: u32,
     #[serde(default)]
     pub judged_calls: u32,
+    /// First quartile, median and third quartile of the candidate's per-call overheads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overhead_quartiles_ms: Vec<f64>,
+    /// The evidence of each earlier measurement whose overhead broke the limit: the one that
+    /// stands was measured after them (a GPU measures twice before it refuses).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measured_again_after: Vec<String>,
+    /// Under the interpreter: the clocks disagreed, and the judge's own times stand in for the
+    /// reported ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disagreed: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -377,5 +388,26 @@ mod tests {
             crash("check", "printed by the kernel").summary(),
             "crash: unknown cause"
         );
+    }
+
+    #[test]
+    fn a_second_measurement_of_the_timing_is_kept_with_the_first_ones_evidence() {
+        // As the worker writes it after a first measurement broke the limit.
+        let worker = serde_json::json!({
+            "calibration_overhead_ms": 1.78, "calibration_spread_ms": 0.28,
+            "overhead_ms": 1.2, "overhead_quartiles_ms": [1.1, 1.2, 1.4], "limit_ms": 2.76,
+            "span_median_ms": 2.2, "calls": 300, "judged_calls": 61,
+            "measured_again_after": ["2.7754 ms of each call went unreported"],
+        });
+        let check: TimingCrossCheck = serde_json::from_value(worker.clone()).unwrap();
+        assert_eq!(check.measured_again_after.len(), 1);
+        assert_eq!(serde_json::to_value(&check).unwrap(), worker);
+        // An agreeing check at once says nothing of earlier measurements.
+        let plain: TimingCrossCheck = serde_json::from_value(serde_json::json!({
+            "calibration_overhead_ms": 1.78, "overhead_ms": 1.2, "limit_ms": 2.76,
+        }))
+        .unwrap();
+        let shown = serde_json::to_value(&plain).unwrap();
+        assert!(shown.get("measured_again_after").is_none() && shown.get("disagreed").is_none());
     }
 }

@@ -265,6 +265,19 @@ fn timing_rows(t: &Timing) -> Vec<(&'static str, String)> {
             ),
         ));
     }
+    if let Some(check) = t.cross_check.as_ref()
+        && !check.measured_again_after.is_empty()
+    {
+        // Rare, and worth knowing: the machine was busy, or the kernel's time is fragile.
+        rows.push((
+            "clocks",
+            format!(
+                "the judge's clock disagreed with the reported times in {} earlier \
+                 measurement(s); these figures are from the one measured after, which agreed",
+                check.measured_again_after.len()
+            ),
+        ));
+    }
     rows
 }
 
@@ -295,4 +308,37 @@ fn interpreter_rows(i: &InterpreterTiming) -> Vec<(&'static str, String)> {
         ),
         ("cpu time", i.note.clone()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timing(cross_check: serde_json::Value) -> Timing {
+        let stats = serde_json::json!({
+            "median_ms": 1.0, "iqr_ms": 0.01, "min_ms": 0.99, "mean_ms": 1.0, "runs": 100,
+        });
+        serde_json::from_value(serde_json::json!({
+            "candidate": stats, "eager": stats, "speedup_vs_eager": 1.0,
+            "cross_check": cross_check,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_timing_measured_again_says_so() {
+        let agreed = serde_json::json!({
+            "calibration_overhead_ms": 1.78, "overhead_ms": 1.2, "limit_ms": 2.76,
+        });
+        let mut again = agreed.clone();
+        again["measured_again_after"] = serde_json::json!(["2.7754 ms went unreported"]);
+        let clocks = |t: &Timing| {
+            timing_rows(t)
+                .into_iter()
+                .find(|(name, _)| *name == "clocks")
+        };
+        assert!(clocks(&timing(agreed)).is_none());
+        let (_, line) = clocks(&timing(again)).expect("a clocks row");
+        assert!(line.contains("1 earlier measurement"), "{line}");
+    }
 }
