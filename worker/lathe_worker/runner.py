@@ -220,7 +220,14 @@ class Runner:
             raise VerdictReached(classify_failure(e, phase)) from e
         self.guards.after_call(before, when)
         extra["launches"] = dict(launches.TRACKER.counts)
-        return self._reply(out, h, extra, inputs=inputs, pristine=pristine)
+        reply = self._reply(out, h, extra, inputs=inputs, pristine=pristine)
+        if h.get("lean") and mode != "timed" and self.device.type == "cuda":
+            # A lean evaluation's judge makes the next reference while this process waits: the
+            # output and the pristine copy (exported and compared by now) go back to the driver
+            # at once rather than at the next call, or they sit cached beside the judge's peak.
+            del out, pristine
+            torch.cuda.empty_cache()
+        return reply
 
     # Helpers -------------------------------------------------------------------------------
 
