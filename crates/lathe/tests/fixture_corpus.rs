@@ -147,13 +147,15 @@ fn every_fixture_gets_its_declared_verdict_under_the_interpreter() {
 /// The fixtures a lean judge (worker/lathe_worker/evaluate.py, `Evaluation.lean`) must judge as
 /// the usual one does: honest kernels, and the cheats that lean judging touches (the runner's
 /// old input sets, the first seed's tensors given up, the reference computed before each call,
-/// the first call's outputs kept in host memory, tolerances decided before any candidate runs).
-const LEAN: [&str; 13] = [
+/// the first call's outputs kept in host memory, tolerances decided before any candidate runs,
+/// a second shape the problem itself cannot run).
+const LEAN: [&str; 14] = [
     "honest_add_relu",
     "honest_seed2_fused_elementwise",
     "honest_preallocated_output",
     "honest_relu_nonnegative_inputs",
     "honest_mse_scalar_loss",
+    "honest_hinge_broadcast",
     "broken_autotune_inplace",
     "cheat_result_cache",
     "cheat_allocator_reuse",
