@@ -104,10 +104,8 @@ class Evaluation:
         if timed is not None:
             self.progress("calibrate")
             timed.calibrate(first)
-        if self.lean and self.tolerances_decided:
-            # Lean: the first seed's inputs are not held through the checks (the timing makes
-            # them again).
-            first.inputs = []
+        # The timing makes them again if they go.
+        self.release_inputs(first)
         self.give_back_memory()
         self.progress("load")
         loaded = self.runner.request(
@@ -200,6 +198,12 @@ class Evaluation:
             "rather than during it and fewer tensors are kept between calls"
         )
         return True
+
+    def release_inputs(self, expected: Expected) -> None:
+        """Lean, with every tolerance decided: the judge needs no inputs to judge outputs, and
+        holds none through the runner's calls."""
+        if self.lean and self.tolerances_decided:
+            expected.inputs = []
 
     def give_back_memory(self) -> None:
         """Returns the GPU memory the judge's allocator keeps cached but unused to the driver.
@@ -355,8 +359,7 @@ class Evaluation:
 
             if not known and self.lean:
                 reference()
-                if self.tolerances_decided:
-                    answer[0].inputs = []
+                self.release_inputs(answer[0])
             overlap = None if known or self.lean else reference
             got, _ = self.call(seed, phase, problem=problem, meanwhile=overlap)
             expected = answer[0]
@@ -410,8 +413,7 @@ class Evaluation:
                 f"{constants[name] + 1} ({str(e)[:300]})"
             )
             return {"overrides": overrides, "skipped": str(e)[:300]}
-        if self.lean and self.tolerances_decided:
-            first.inputs = []
+        self.release_inputs(first)
         self._runner_problem("second", overrides)
         self.check_trials("second", 2, "second_shape", SECOND_SHAPE_SEED, first=first)
         return {"overrides": overrides}

@@ -81,12 +81,18 @@ def measure(timer: CallTimer, fn: Callable[[], Any], config: Timing) -> dict[str
             return summarize(times)
 
 
+def quartiles(values: list[float]) -> list[float]:
+    """First quartile, median and third quartile (one value stands for all three)."""
+    ordered = sorted(values)
+    return statistics.quantiles(ordered, n=4) if len(ordered) >= 2 else [ordered[0]] * 3
+
+
 def summarize(times_ms: list[float], host_ms: list[float] | None = None) -> dict[str, Any]:
     ordered = sorted(times_ms)
-    quartiles = statistics.quantiles(ordered, n=4) if len(ordered) >= 2 else [ordered[0]] * 3
+    quartiles_ms = quartiles(ordered)
     result = {
         "median_ms": statistics.median(ordered),
-        "iqr_ms": quartiles[2] - quartiles[0],
+        "iqr_ms": quartiles_ms[2] - quartiles_ms[0],
         "min_ms": ordered[0],
         "mean_ms": statistics.fmean(ordered),
         "runs": len(ordered),

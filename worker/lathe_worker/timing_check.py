@@ -31,6 +31,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
+from lathe_worker.timing import quartiles
 from lathe_worker.verdicts import VerdictReached, rejected
 
 SPAN_SLACK = 1.02
@@ -85,8 +86,8 @@ class Calibration:
         ordered = sorted(self.overheads_ms)
         if len(ordered) < 4:
             return ordered[-1] - ordered[0]
-        quartiles = statistics.quantiles(ordered, n=4)
-        return quartiles[2] - quartiles[0]
+        q1, _, q3 = quartiles(ordered)
+        return q3 - q1
 
 
 def cross_check(
@@ -113,7 +114,7 @@ def cross_check(
         "calibration_overhead_ms": round(calibration.median_ms, 4),
         "calibration_spread_ms": round(calibration.spread_ms, 4),
         "overhead_ms": round(overhead, 4),
-        "overhead_quartiles_ms": [round(q, 4) for q in _quartiles(overheads)],
+        "overhead_quartiles_ms": [round(q, 4) for q in quartiles(overheads)],
         "limit_ms": round(limit, 4),
         "span_median_ms": round(statistics.median(spans_ms), 4),
     }
@@ -129,13 +130,6 @@ def cross_check(
             raise OverheadExceeded(rejected("timing-mismatch", why))
         evidence["disagreed"] = why + "; the judge's clock stands in for the runner's times"
     return evidence
-
-
-def _quartiles(values: list[float]) -> list[float]:
-    ordered = sorted(values)
-    if len(ordered) < 2:
-        return ordered * 3
-    return statistics.quantiles(ordered, n=4)
 
 
 def judges_times(calibration: Calibration, spans_ms: list[float]) -> list[float]:
