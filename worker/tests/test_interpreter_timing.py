@@ -3,44 +3,21 @@ asked, kept out of `timing`, and enough to order two kernels that launch very di
 of programs (honest/add_relu.py, BLOCK=256, against honest/add_relu_small_block.py, BLOCK=16)."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, run_worker_eval
 from lathe_worker import interpreter_timing, timed_calls
 from lathe_worker.protocol import parse_request
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-WORKER = Path(__file__).resolve().parents[1]
 # The small-block kernel launches 16x the programs; its interpreted forward measured 11-12x
 # slower on a two-core machine. Far enough below that for a busy CI runner.
 SLOWER_BY_AT_LEAST = 4.0
 
 
 def run_eval(tmp_path: Path, candidate: str, *, interpreter: bool) -> dict:
-    work = tmp_path / Path(candidate).stem
-    work.mkdir()
-    request = {
-        "protocol": 1,
-        "kind": "eval",
-        "device": "interpret",
-        "problem": {"path": str(FIXTURES / "problems/add_relu.py"), "overrides": {}},
-        "candidate": {"path": str(FIXTURES / candidate), "backend": "triton"},
-        "correctness": {"trials": 2, "seed": 42, "second_shape": False},
-        "timing": {"interpreter": interpreter},
-        "integrity": {"policy": "default"},
-        "limits": {},
-    }
-    (work / "request.json").write_text(json.dumps(request))
-    env = {"PYTHONPATH": str(WORKER), "TRITON_INTERPRET": "1", "PATH": "/usr/bin:/bin"}
-    subprocess.run(
-        [sys.executable, "-m", "lathe_worker", "request.json", "result.json"],
-        cwd=work, env=env, timeout=300, check=False,
-    )  # fmt: skip
-    return json.loads((work / "result.json").read_text())
+    return run_worker_eval(tmp_path, "problems/add_relu.py", candidate, interpreter=interpreter)
 
 
 def correct_verdict(result: dict) -> dict:

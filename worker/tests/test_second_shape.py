@@ -1,37 +1,14 @@
 """The second-shape check (batch size + 1) on a problem whose own reference breaks at that size
 is skipped with a note, never the problem's error; on a problem that runs there it still runs."""
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-WORKER = Path(__file__).resolve().parents[1]
+from conftest import run_worker_eval
 
 
 def run_eval(tmp_path: Path, problem: str, candidate: str) -> tuple[dict, list[str]]:
     """(the verdict, the evaluation's notes)"""
-    work = tmp_path / Path(problem).stem
-    work.mkdir()
-    request = {
-        "protocol": 1,
-        "kind": "eval",
-        "device": "interpret",
-        "problem": {"path": str(FIXTURES / problem), "overrides": {}},
-        "candidate": {"path": str(FIXTURES / candidate), "backend": "triton"},
-        "correctness": {"trials": 2, "seed": 42, "second_shape": True},
-        "timing": {},
-        "integrity": {"policy": "default"},
-        "limits": {},
-    }
-    (work / "request.json").write_text(json.dumps(request))
-    env = {"PYTHONPATH": str(WORKER), "TRITON_INTERPRET": "1", "PATH": "/usr/bin:/bin"}
-    subprocess.run(
-        [sys.executable, "-m", "lathe_worker", "request.json", "result.json"],
-        cwd=work, env=env, timeout=300, check=False,
-    )  # fmt: skip
-    result = json.loads((work / "result.json").read_text())
+    result = run_worker_eval(tmp_path, problem, candidate, second_shape=True)
     assert result["outcome"] == "verdict", result
     return result["verdict"], result["notes"]
 
